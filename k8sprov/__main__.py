@@ -1,0 +1,3 @@
+from k8sprov.cli import main
+
+main()

@@ -1,0 +1,100 @@
+"""The command line: global options, command registration and the single error boundary.
+
+Commands live in `k8sprov.commands.*`; they parse options, call one library function and render its result.
+Heavy imports (httpx, hcl2, python-terraform) happen inside command bodies so `k8sprov --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from k8sprov import __version__
+from k8sprov.commands import core
+from k8sprov.context import AppContext
+from k8sprov.errors import ExitCode, K8sprovError
+
+app = typer.Typer(
+    name="k8sprov",
+    help="Provision a Kubernetes cluster's platform layer with Terraform and vendored Helm charts.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"k8sprov {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global(
+    ctx: typer.Context,
+    project_dir: Annotated[
+        Path | None,
+        typer.Option("-C", "--project-dir", help="Project folder (holds terraform/ and infra/envs/).",
+                     show_default=False),
+    ] = None,
+    terraform: Annotated[
+        str | None,
+        typer.Option("--terraform", help="Terraform or OpenTofu binary \\[env: K8SPROV_TERRAFORM].",
+                     show_default=False),
+    ] = None,
+    no_color: Annotated[bool, typer.Option("--no-color", help="Plain output (also NO_COLOR).")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Full terraform output and tracebacks.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    ctx.obj = AppContext(project_dir=project_dir, terraform=terraform, no_color=no_color, debug=debug)
+
+
+core.register(app)
+# -- chart commands (issue 4) --
+# -- end chart commands --
+
+
+def _report(err: K8sprovError, debug: bool) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(stderr=True, highlight=False)
+    console.print(f"[bold red]error:[/] {escape(err.one_line())}", soft_wrap=True)
+    if debug and err.detail:
+        console.print(escape(err.detail), soft_wrap=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the `k8sprov` script: every error leaves here as one line and a named exit code."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        code = app(args=argv, prog_name="k8sprov", standalone_mode=False)
+    except K8sprovError as err:
+        _report(err, debug)
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        sys.exit(int(err.exit_code))
+    except typer.Exit as exit_:
+        sys.exit(exit_.exit_code)
+    except typer.Abort:
+        sys.exit(int(ExitCode.INTERRUPTED))
+    except typer.TyperException as err:
+        # Typer's usage errors carry click's exit code 2, which we keep for "changes present".
+        show = getattr(err, "show", None)
+        if callable(show):
+            show()
+        else:
+            print(f"error: {err.message}", file=sys.stderr)
+        sys.exit(int(ExitCode.USAGE if getattr(err, "exit_code", 1) == 2 else ExitCode.ERROR))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(int(ExitCode.INTERRUPTED))
+    sys.exit(int(code) if isinstance(code, int) else 0)

@@ -1,0 +1,1 @@
+"""Typer command modules: thin, with their heavy imports inside the command bodies."""
