@@ -1,0 +1,12 @@
+# basic: a throwaway or developer cluster (kind, k3d, minikube). Single replicas, policies audit only.
+environment      = "basic"
+environment_name = "basic"
+
+kubeconfig = {
+  path    = "~/.kube/config"
+  context = "kind-k8sprov"
+}
+
+namespace_labels = {
+  "k8sprov.io/tier" = "dev"
+}

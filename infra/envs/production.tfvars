@@ -1,0 +1,21 @@
+# production: a Talos cluster. The kubernetes and helm providers use the admin kubeconfig the
+# talos provider retrieves with the client certificate from the talosctl config below.
+environment      = "production"
+environment_name = "production"
+
+talos = {
+  talosconfig_path = "~/.talos/config"
+  context          = "production"
+  node             = "10.0.10.11"
+  endpoint         = "talos.prod.example.internal"
+}
+
+namespace_labels = {
+  "k8sprov.io/tier" = "production"
+}
+
+release_overrides = {
+  "argo-cd" = {
+    timeout = 900 # redis-ha and two repo-servers take a while to roll
+  }
+}

@@ -1,0 +1,75 @@
+# The one place chart versions live. k8sprov's chart downloader parses the two locals below with
+# python-hcl2, so they must stay literal values: no functions, no references, no interpolation.
+terraform {
+  required_version = ">= 1.5"
+
+  required_providers {
+    kubernetes = {
+      source  = "hashicorp/kubernetes"
+      version = ">= 3.0"
+    }
+    helm = {
+      source  = "hashicorp/helm"
+      version = ">= 3.0"
+    }
+  }
+}
+
+locals {
+  # chart -> where it comes from and where it goes. `order` is the install order
+  # (provision.tf wires the same order with depends_on; tests/stack checks the two agree).
+  chart_catalog = {
+    "prometheus-operator-crds" = {
+      repository = "https://prometheus-community.github.io/helm-charts"
+      oci        = "oci://ghcr.io/prometheus-community/charts/prometheus-operator-crds"
+      chart      = "prometheus-operator-crds"
+      namespace  = "monitoring"
+      order      = 1
+    }
+    "kyverno" = {
+      repository = "https://kyverno.github.io/kyverno/"
+      oci        = "oci://ghcr.io/kyverno/charts/kyverno"
+      chart      = "kyverno"
+      namespace  = "kyverno"
+      order      = 2
+    }
+    "kyverno-policies" = {
+      repository = "https://kyverno.github.io/kyverno/"
+      oci        = "oci://ghcr.io/kyverno/charts/kyverno-policies"
+      chart      = "kyverno-policies"
+      namespace  = "kyverno"
+      order      = 3
+    }
+    "argo-cd" = {
+      repository = "https://argoproj.github.io/argo-helm"
+      oci        = "oci://ghcr.io/argoproj/argo-helm/argo-cd"
+      chart      = "argo-cd"
+      namespace  = "argocd"
+      order      = 4
+    }
+  }
+
+  # profile -> chart -> pinned version. basic and staging run the newest stable releases;
+  # production runs one release behind and is promoted after staging has soaked.
+  # kyverno and kyverno-policies are released in lockstep: keep them equal.
+  chart_versions = {
+    basic = {
+      "prometheus-operator-crds" = "31.0.1"
+      "kyverno"                  = "3.9.0"
+      "kyverno-policies"         = "3.9.0"
+      "argo-cd"                  = "10.1.1"
+    }
+    staging = {
+      "prometheus-operator-crds" = "31.0.1"
+      "kyverno"                  = "3.9.0"
+      "kyverno-policies"         = "3.9.0"
+      "argo-cd"                  = "10.1.1"
+    }
+    production = {
+      "prometheus-operator-crds" = "30.0.1"
+      "kyverno"                  = "3.8.2"
+      "kyverno-policies"         = "3.8.2"
+      "argo-cd"                  = "9.7.1"
+    }
+  }
+}

@@ -1,0 +1,76 @@
+variable "environment" {
+  description = "Profile of this environment: picks chart versions (modules/provision_k8s/versions.tf) and Helm values (infra/values/<chart>/<profile>.yaml). k8sprov reads it from the var file too."
+  type        = string
+
+  validation {
+    condition     = contains(["basic", "staging", "production"], var.environment)
+    error_message = "environment must be one of: basic, staging, production."
+  }
+}
+
+variable "environment_name" {
+  description = "Name of the environment (the var file's stem, e.g. \"production-eu\"), written to namespace labels. Defaults to the workspace name, or the profile in the default workspace."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.environment_name == null || can(regex("^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$", var.environment_name))
+    error_message = "environment_name must be a valid Kubernetes label value (lowercase letters, digits, '.', '_', '-'; at most 63 characters)."
+  }
+}
+
+variable "kubeconfig" {
+  description = "Connection through a kubeconfig file: path (\"~\" is expanded) and optional context (null = the file's current-context). Ignored when talos is set."
+  type = object({
+    path    = optional(string, "~/.kube/config")
+    context = optional(string)
+  })
+  default  = {}
+  nullable = false
+}
+
+variable "talos" {
+  description = "Connection through Talos: the kubernetes and helm providers use the admin kubeconfig that the talos provider retrieves from a control-plane node. talosconfig_path points at a talosctl config file; context defaults to its current context; node and endpoint default to that context's first node and endpoint. null = use kubeconfig instead."
+  type = object({
+    talosconfig_path             = optional(string, "~/.talos/config")
+    context                      = optional(string)
+    node                         = optional(string)
+    endpoint                     = optional(string)
+    certificate_renewal_duration = optional(string, "720h")
+  })
+  default = null
+}
+
+variable "namespace_labels" {
+  description = "Extra labels for every namespace this stack creates. The stack's own labels (managed-by, environment, profile, Pod Security Admission) take precedence."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}
+
+variable "release_overrides" {
+  description = "Per-release adjustments keyed by chart name (prometheus-operator-crds, kyverno, kyverno-policies, argo-cd): Helm timeout in seconds, history length, and extra `set` entries applied after the profile's values file. Prefer editing infra/values/<chart>/<profile>.yaml; use this for environment-specific values."
+  type = map(object({
+    timeout     = optional(number)
+    max_history = optional(number)
+    set = optional(list(object({
+      name  = string
+      value = string
+      type  = optional(string)
+    })), [])
+  }))
+  default  = {}
+  nullable = false
+}
+
+variable "charts_dir" {
+  description = "Folder holding the vendored chart archives and charts.lock. null = ../charts relative to this root module (the project's charts/)."
+  type        = string
+  default     = null
+}
+
+variable "values_dir" {
+  description = "Folder holding Helm values as <chart>/<profile>.yaml. null = ../infra/values relative to this root module."
+  type        = string
+  default     = null
+}
