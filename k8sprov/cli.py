@@ -57,6 +57,9 @@ def _global(
 
 core.register(app)
 # -- chart commands (issue 4) --
+from k8sprov.commands import charts  # noqa: E402
+
+charts.register(app)
 # -- end chart commands --
 
 
