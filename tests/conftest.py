@@ -53,14 +53,18 @@ class CliResult:
 def cli(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     """Run `k8sprov ...` in-process through the real entry point (error boundary and exit codes included)."""
 
-    def run(*args: str, cwd: Path | None = None, input: str | None = None) -> CliResult:
+    def run(*args: str, cwd: Path | None = None, input: str | None = None, tty: bool = False) -> CliResult:
         import io
         import sys
 
         from k8sprov.cli import main
 
+        class _Terminal(io.StringIO):
+            def isatty(self) -> bool:
+                return True
+
         out, err = io.StringIO(), io.StringIO()
-        stdin = io.StringIO(input or "")
+        stdin = (_Terminal if tty else io.StringIO)(input or "")
         with monkeypatch.context() as m:
             if cwd is not None:
                 m.chdir(cwd)

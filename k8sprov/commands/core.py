@@ -1,9 +1,239 @@
-"""envs, init, plan, show, apply, destroy."""
+"""envs, init, plan, show, apply, destroy: parse options, call the workflow, render the result."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
+
+from k8sprov.context import AppContext
+from k8sprov.errors import ExitCode, UsageError
+
+if TYPE_CHECKING:
+    from k8sprov.workflow import EnvRun, PlanOutcome
+
+EnvOption = Annotated[str, typer.Option("--env", "-e", help="Environment: infra/envs/<ENV>.tfvars.",
+                                        show_default=False)]
+AutoApprove = Annotated[bool, typer.Option("--auto-approve", help="Do not ask (for CI).")]
+JsonOut = Annotated[str | None, typer.Option("--json", metavar="FILE|-",
+                                             help="Write the plan summary as JSON ('-' = stdout).")]
+MarkdownOut = Annotated[Path | None, typer.Option("--markdown", metavar="FILE",
+                                                  help="Write a Markdown plan summary (PR comment).")]
+Detail = Annotated[bool, typer.Option("--detail", help="Attribute-level diffs in the plan view.")]
+LockTimeout = Annotated[str | None, typer.Option("--lock-timeout", metavar="DURATION",
+                                                 help="Wait this long for a state lock (e.g. 30s, 5m).")]
+
+
+def _app(ctx: typer.Context) -> AppContext:
+    obj = ctx.obj
+    assert isinstance(obj, AppContext)
+    return obj
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def render_plan(app: AppContext, run: EnvRun | None, plan_json: dict[str, Any], *, plan_file: Path | None,
+                created: Any, json_out: str | None, markdown_out: Path | None, detail: bool) -> bool:
+    """Show a plan (rich on the terminal, optional JSON/Markdown files); True when it has changes."""
+    import json
+
+    from k8sprov.planview import PlanHeader, render_rich, summarize, to_json, to_markdown
+
+    summary = summarize(plan_json)
+    header = PlanHeader(
+        environment=run.env.name if run else None,
+        profile=run.env.profile if run else None,
+        workspace=run.env.name if run else None,
+        terraform_version=plan_json.get("terraform_version") or (run.binary.version if run else None),
+        plan_file=str(plan_file) if plan_file else None,
+        created_at=created,
+    )
+    # With --json -, stdout carries only JSON: the human view goes to stderr.
+    console = app.err_console if json_out == "-" else app.console
+    render_rich(summary, header, console, detail=detail)
+    if json_out is not None:
+        text = json.dumps(to_json(summary, header), indent=2, sort_keys=False) + "\n"
+        if json_out == "-":
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            _write_atomic(Path(json_out), text)
+    if markdown_out is not None:
+        _write_atomic(markdown_out, to_markdown(summary, header))
+    return bool(summary.has_changes)
+
+
+def envs(ctx: typer.Context,
+         as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
+    """List the environments (infra/envs/*.tfvars) with profile, backend and saved-plan status."""
+    from k8sprov.workflow import plan_status
+
+    app = _app(ctx)
+    project = app.project
+    rows = []
+    for env in project.environments():
+        rows.append({
+            "name": env.name,
+            "profile": env.profile,
+            "var_file": str(env.var_file.relative_to(project.root)),
+            "backend": str(env.backend_file.relative_to(project.root)) if env.backend_file else "local",
+            "plan": plan_status(project, env, None),
+        })
+    if as_json:
+        import json
+
+        typer.echo(json.dumps({"environments": rows}, indent=2))
+        return
+    from rich.table import Table
+
+    table = Table("environment", "profile", "var file", "backend", "saved plan", box=None)
+    for row in rows:
+        table.add_row(row["name"], row["profile"], row["var_file"], row["backend"], row["plan"])
+    app.console.print(table)
+
+
+def init(ctx: typer.Context, env: EnvOption,
+         reinit: Annotated[bool, typer.Option("--reinit", help="Run init even if nothing changed.")] = False
+         ) -> None:
+    """Run terraform init for one environment (skipped when nothing init depends on changed)."""
+    from k8sprov.workflow import ensure_init, open_env
+
+    app = _app(ctx)
+    run = open_env(app, env)
+    ran = ensure_init(run, reinit=reinit)
+    app.console.print(f"{env}: init {'done' if ran else 'skipped (nothing changed since the last init)'}")
+
+
+def plan(ctx: typer.Context, env: EnvOption,
+         detailed_exitcode: Annotated[bool, typer.Option(
+             "--detailed-exitcode", help="Exit 2 when the plan has changes, 0 when it has none.")] = False,
+         json_out: JsonOut = None, markdown_out: MarkdownOut = None, detail: Detail = False,
+         destroy: Annotated[bool, typer.Option("--destroy", help="Plan to destroy everything.")] = False,
+         lock_timeout: LockTimeout = None) -> None:
+    """Plan one environment with its var file and save the plan for apply."""
+    from k8sprov import workflow
+
+    app = _app(ctx)
+    run = workflow.open_env(app, env, stream=sys.stderr if json_out == "-" else None)
+    outcome = workflow.plan(run, destroy=destroy, lock_timeout=lock_timeout)
+    changes = render_plan(app, run, outcome.plan_json, plan_file=outcome.plan_file,
+                          created=outcome.record.created, json_out=json_out, markdown_out=markdown_out,
+                          detail=detail)
+    if detailed_exitcode and changes:
+        raise typer.Exit(int(ExitCode.CHANGES))
+
+
+def show(ctx: typer.Context,
+         env: Annotated[str | None, typer.Option("--env", "-e", help="Show this environment's saved plan.",
+                                                 show_default=False)] = None,
+         plan_path: Annotated[Path | None, typer.Option(
+             "--plan", metavar="FILE", help="Show any plan: a binary plan file or plan JSON.")] = None,
+         json_out: JsonOut = None, markdown_out: MarkdownOut = None, detail: Detail = False) -> None:
+    """Show a saved plan again (--env), or any plan file (--plan FILE)."""
+    from k8sprov import planstore, workflow
+
+    app = _app(ctx)
+    if env is None and plan_path is None:
+        raise UsageError("show needs --env ENV (its saved plan) or --plan FILE (any plan)",
+                         hint="k8sprov show --env basic, or k8sprov show --plan plan.json")
+    if plan_path is not None:
+        from k8sprov.planview import load_plan_file
+
+        run = workflow.open_env(app, env) if env is not None else None
+
+        def show_json(path: Path) -> dict[str, Any]:
+            # A binary plan needs an initialised working dir for its provider schemas: the environment's
+            # with --env, else the current folder's own .terraform.
+            if run is not None:
+                workflow.ensure_init(run)
+                return run.tf.show_json(path.resolve())
+            from k8sprov.terraform import Terraform, resolve_binary
+
+            binary = resolve_binary(app.terraform_request(), None)
+            tf = Terraform(binary, working_dir=app.cwd, data_dir=app.cwd / ".terraform", workspace="default")
+            return tf.show_json(path.resolve())
+
+        data = load_plan_file(plan_path, show_json)
+        render_plan(app, run, data, plan_file=plan_path, created=None, json_out=json_out,
+                    markdown_out=markdown_out, detail=detail)
+        return
+    assert env is not None
+    run = workflow.open_env(app, env)
+    plan_file, _ = planstore.plan_paths(run.env_dir)
+    record = planstore.load(plan_file)
+    if record is None:
+        raise UsageError(f"no saved plan for {env}", hint=f"run k8sprov plan --env {env}")
+    workflow.ensure_init(run)
+    status = workflow.plan_status(run.project, run.env, run.binary.version)
+    render_plan(app, run, run.tf.show_json(plan_file), plan_file=plan_file, created=record.created,
+                json_out=json_out, markdown_out=markdown_out, detail=detail)
+    if status != "valid":
+        app.err_console.print(f"note: this plan can no longer be applied ({status}); "
+                              f"run k8sprov plan --env {env}", soft_wrap=True)
+
+
+def _plan_or_saved(app: AppContext, run: EnvRun, plan_path: Path | None, *, destroy: bool,
+                   lock_timeout: str | None) -> PlanOutcome:
+    from k8sprov import workflow
+
+    saved = workflow.saved_plan(run, plan_path, destroy=destroy)
+    if saved is not None:
+        app.console.print(f"Using the saved plan {saved.plan_file} (made {saved.record.created_at}).")
+        return saved
+    return workflow.plan(run, destroy=destroy, lock_timeout=lock_timeout)
+
+
+def apply(ctx: typer.Context, env: EnvOption, auto_approve: AutoApprove = False,
+          plan_path: Annotated[Path | None, typer.Option(
+              "--plan", metavar="FILE", help="Apply this saved k8sprov plan instead of the environment's.")]
+          = None, lock_timeout: LockTimeout = None) -> None:
+    """Apply the environment's saved plan (or plan, show, ask, and apply exactly that)."""
+    from k8sprov import workflow
+    from k8sprov.confirm import confirm
+
+    app = _app(ctx)
+    run = workflow.open_env(app, env)
+    outcome = _plan_or_saved(app, run, plan_path, destroy=False, lock_timeout=lock_timeout)
+    changes = render_plan(app, run, outcome.plan_json, plan_file=outcome.plan_file,
+                          created=outcome.record.created, json_out=None, markdown_out=None, detail=False)
+    if not changes:
+        app.console.print(f"{env}: no changes; nothing to apply.")
+        from k8sprov import planstore
+
+        planstore.discard(outcome.plan_file)
+        return
+    confirm(f"Apply these changes to {env} (profile {run.env.profile})?",
+            type_to_confirm=env if run.env.is_production else None, auto_approve=auto_approve)
+    workflow.apply(run, outcome, lock_timeout=lock_timeout)
+    app.console.print(f"{env}: applied.")
+
+
+def destroy(ctx: typer.Context, env: EnvOption, auto_approve: AutoApprove = False,
+            lock_timeout: LockTimeout = None) -> None:
+    """Destroy everything in one environment, after typing its name."""
+    from k8sprov import workflow
+    from k8sprov.confirm import confirm
+
+    app = _app(ctx)
+    run = workflow.open_env(app, env)
+    outcome = workflow.plan(run, destroy=True, lock_timeout=lock_timeout)
+    changes = render_plan(app, run, outcome.plan_json, plan_file=outcome.plan_file,
+                          created=outcome.record.created, json_out=None, markdown_out=None, detail=False)
+    if not changes:
+        app.console.print(f"{env}: nothing to destroy.")
+        return
+    confirm(f"DESTROY everything above in {env}? This cannot be undone.", type_to_confirm=env,
+            auto_approve=auto_approve)
+    workflow.apply(run, outcome, lock_timeout=lock_timeout)
+    app.console.print(f"{env}: destroyed.")
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    for command in (envs, init, plan, show, apply, destroy):
+        app.command()(command)

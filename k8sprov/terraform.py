@@ -1,0 +1,346 @@
+"""The one seam to Terraform: finding the binary, building command lines, running them.
+
+Command lines are built with python-terraform's `generate_cmd_string`, but never run through its `cmd()`:
+that captures output instead of streaming it, leaks `synchronous=False` into the command line, adds an
+instance-level `var_file` to every command (Terraform refuses variables with a saved plan) and its
+`destroy()` passes `-force`, which Terraform ≥ 1.0 removed. We run processes ourselves so output streams
+live, SIGINT/SIGTERM are forwarded exactly once per signal, and terraform never outlives k8sprov.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from k8sprov.errors import (
+    ExitCode,
+    Interrupted,
+    Terminated,
+    TerraformError,
+    TerraformNotFound,
+)
+
+# `-detailed-exitcode`: 0 = no changes, 1 = error, 2 = changes present.
+PLAN_NO_CHANGES, PLAN_CHANGES = 0, 2
+
+
+@dataclass(frozen=True)
+class TerraformBinary:
+    path: str
+    version: str
+    flavor: str  # "terraform" or "opentofu"
+
+    def describe(self) -> str:
+        name = "OpenTofu" if self.flavor == "opentofu" else "Terraform"
+        return f"{name} {self.version} ({self.path})"
+
+
+def locate(request: str | None) -> str:
+    """The binary to use: an explicit request (path or name on PATH), else terraform, else tofu on PATH."""
+    if request:
+        found = shutil.which(request) if os.sep not in request else request
+        if not found or not os.access(found, os.X_OK) or Path(found).is_dir():
+            raise TerraformNotFound(
+                f"terraform binary {request!r} not found or not executable",
+                hint="fix --terraform / K8SPROV_TERRAFORM, or install Terraform",
+            )
+        return found
+    for name in ("terraform", "tofu"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise TerraformNotFound(
+        "no terraform found: neither --terraform, K8SPROV_TERRAFORM, nor terraform or tofu on PATH",
+        hint="install Terraform (or OpenTofu) or point --terraform at it",
+    )
+
+
+def probe_version(path: str) -> tuple[str, str]:
+    """(version, flavor) from `<binary> version -json`, falling back to the text form of old releases."""
+    try:
+        proc = subprocess.run([path, "version", "-json"], capture_output=True, text=True, timeout=60,
+                              env=_child_env({}), check=False)
+    except OSError as err:
+        raise TerraformNotFound(f"cannot run {path}: {err.strerror}", hint="check the binary") from None
+    except subprocess.TimeoutExpired:
+        raise TerraformNotFound(f"{path} version did not answer in 60 s", hint="check the binary") from None
+    text = proc.stdout
+    flavor = "opentofu" if "tofu" in Path(path).name.lower() or "OpenTofu" in text else "terraform"
+    try:
+        data = json.loads(text)
+        version = str(data["terraform_version"])
+    except (ValueError, KeyError, TypeError):
+        first = text.strip().splitlines()[0] if text.strip() else ""
+        version = first.split()[-1].lstrip("v") if first else ""
+    if not version:
+        raise TerraformNotFound(f"{path} did not report a version", hint="is it really terraform?")
+    return version, flavor
+
+
+def resolve_binary(request: str | None, required: str | None,
+                   version_cache: Callable[[str, Callable[[str], tuple[str, str]]], tuple[str, str]]
+                   | None = None) -> TerraformBinary:
+    """Find the binary and check it against the root module's `required_version`."""
+    from k8sprov.tfversion import satisfies
+
+    path = locate(request)
+    version, flavor = version_cache(path, probe_version) if version_cache else probe_version(path)
+    binary = TerraformBinary(path=path, version=version, flavor=flavor)
+    if required:
+        try:
+            ok = satisfies(version, required)
+        except ValueError:
+            ok = True  # a constraint we cannot read is Terraform's to judge, not ours
+        if not ok:
+            raise TerraformNotFound(
+                f"{binary.describe()} is too old or too new: the root module needs {required}",
+                hint="install a matching Terraform or point --terraform at one",
+            )
+    return binary
+
+
+def _child_env(extra: Mapping[str, str]) -> dict[str, str]:
+    env = dict(os.environ)
+    # Terraform must never stop to ask: k8sprov does the asking.
+    env["TF_INPUT"] = "0"
+    env["TF_IN_AUTOMATION"] = "1"
+    env.pop("TF_CLI_ARGS", None)
+    env.update(extra)
+    return env
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: on Linux, get SIGTERM (a graceful stop) if k8sprov dies."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            pr_set_pdeathsig = 1
+            libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+        except (OSError, AttributeError):
+            pass
+
+
+@dataclass
+class RunResult:
+    returncode: int
+    stdout: str
+    stderr: str
+    interrupted_by: int | None = None
+
+    def last_error(self) -> str:
+        """Terraform's last `Error: ...` line (box-drawing stripped), else its last non-empty line."""
+        lines = [ln.strip(" │╷╵\t") for ln in (self.stderr + "\n" + self.stdout).splitlines()]
+        errors = [ln for ln in lines if ln.startswith("Error:")]
+        if errors:
+            return errors[-1]
+        rest = [ln for ln in lines if ln]
+        return rest[-1] if rest else f"exit status {self.returncode}"
+
+
+@dataclass
+class _SignalForwarder:
+    """Forwards SIGINT/SIGTERM to the running child, once per signal received; remembers the first one."""
+
+    proc: subprocess.Popen[bytes] | None = None
+    received: list[int] = field(default_factory=list)
+
+    def handler(self, signum: int, _frame: object) -> None:
+        self.received.append(signum)
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signum)
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield  # signal handlers live in the main thread; a parallel runner forwards for its workers
+            return
+        previous = {s: signal.signal(s, self.handler) for s in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for signum, old in previous.items():
+                signal.signal(signum, old)
+
+
+def _pump(src: IO[bytes], sink: IO[str] | None, keep: list[str]) -> None:
+    for raw in iter(src.readline, b""):
+        line = raw.decode("utf-8", errors="replace")
+        keep.append(line)
+        if sink is not None:
+            sink.write(line)
+            sink.flush()
+    src.close()
+
+
+class Terraform:
+    """Runs terraform commands for one environment: its own data dir, its own workspace."""
+
+    def __init__(self, binary: TerraformBinary, *, working_dir: Path, data_dir: Path, workspace: str,
+                 stream: IO[str] | None = None, err_stream: IO[str] | None = None,
+                 color: bool = False, extra_env: Mapping[str, str] | None = None) -> None:
+        from python_terraform import Terraform as _PyTerraform
+
+        self.binary = binary
+        self.working_dir = working_dir
+        self.data_dir = data_dir
+        self.workspace = workspace
+        self.stream = stream
+        self.err_stream = err_stream
+        self.color = color
+        # python-terraform only builds argv here: no instance var_file (it would be added to every command,
+        # `apply PLANFILE` included), no state reading of its own.
+        self._builder = _PyTerraform(working_dir=str(working_dir), terraform_bin_path=binary.path,
+                                     is_env_vars_included=True)
+        self.env = _child_env({"TF_DATA_DIR": str(data_dir), "TF_WORKSPACE": workspace,
+                               **(extra_env or {})})
+        self.on_start: Callable[[subprocess.Popen[bytes]], None] | None = None
+
+    # -- command lines ---------------------------------------------------------------------------------
+
+    def argv(self, command: str, *args: str, **options: Any) -> list[str]:
+        from python_terraform import IsFlagged
+
+        if not self.color:
+            options.setdefault("no_color", IsFlagged)
+        for key in ("synchronous", "capture_output", "raise_on_error"):
+            if key in options:
+                raise ValueError(f"{key!r} is a python-terraform trap, not a terraform option")
+        cmd: list[str] = self._builder.generate_cmd_string(command, *args, **options)
+        return cmd
+
+    def init_argv(self, backend_config: Path | None, *, reconfigure: bool) -> list[str]:
+        from python_terraform import IsFlagged
+
+        opts: dict[str, Any] = {"input": False}
+        if backend_config is not None:
+            opts["backend_config"] = [str(backend_config)]
+        if reconfigure:
+            opts["reconfigure"] = IsFlagged
+        return self.argv("init", **opts)
+
+    def plan_argv(self, var_file: Path, out: Path, *, destroy: bool = False,
+                  lock_timeout: str | None = None) -> list[str]:
+        from python_terraform import IsFlagged
+
+        opts: dict[str, Any] = {"input": False, "var_file": [str(var_file)], "out": str(out),
+                                "detailed_exitcode": IsFlagged}
+        if destroy:
+            opts["destroy"] = IsFlagged
+        if lock_timeout:
+            opts["lock_timeout"] = lock_timeout
+        return self.argv("plan", **opts)
+
+    def apply_argv(self, plan_file: Path, *, lock_timeout: str | None = None) -> list[str]:
+        # A saved plan carries its variables: no -var-file, no -auto-approve needed (Terraform does not ask).
+        opts: dict[str, Any] = {"input": False}
+        if lock_timeout:
+            opts["lock_timeout"] = lock_timeout
+        return self.argv("apply", str(plan_file), **opts)
+
+    # -- running ---------------------------------------------------------------------------------------
+
+    def run(self, argv: Sequence[str], *, stream: bool = True, ok: Sequence[int] = (0,),
+            what: str | None = None) -> RunResult:
+        """Run terraform, streaming stdout live; SIGINT/SIGTERM are forwarded, then become exit 130/143."""
+        forwarder = _SignalForwarder()
+        out_lines: list[str] = []
+        err_lines: list[str] = []
+        with forwarder.installed():
+            try:
+                proc = subprocess.Popen(list(argv), cwd=self.working_dir, env=self.env,
+                                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, start_new_session=True,
+                                        preexec_fn=_die_with_parent)
+            except OSError as err:
+                raise TerraformError(f"cannot start {argv[0]}: {err.strerror}") from None
+            forwarder.proc = proc
+            if self.on_start is not None:
+                self.on_start(proc)
+            assert proc.stdout is not None and proc.stderr is not None
+            pumps = [
+                threading.Thread(target=_pump, args=(proc.stdout, self.stream if stream else None, out_lines),
+                                 daemon=True),
+                threading.Thread(target=_pump, args=(proc.stderr, self.err_stream if stream else None,
+                                                     err_lines), daemon=True),
+            ]
+            for pump in pumps:
+                pump.start()
+            try:
+                returncode = proc.wait()
+            except BaseException:
+                # Whatever happens to us, terraform must not be left running orphaned.
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGINT)
+                    try:
+                        proc.wait(timeout=60)
+                    except subprocess.TimeoutExpired:
+                        proc.kill()
+                        proc.wait()
+                raise
+            for pump in pumps:
+                pump.join()
+        result = RunResult(returncode, "".join(out_lines), "".join(err_lines),
+                           forwarder.received[0] if forwarder.received else None)
+        if result.interrupted_by == signal.SIGTERM:
+            raise Terminated(f"terraform {what or argv[1]} terminated (SIGTERM); terraform stopped cleanly"
+                             f" with status {returncode}", hint="state was saved; run plan again")
+        if result.interrupted_by == signal.SIGINT:
+            raise Interrupted(f"terraform {what or argv[1]} interrupted; terraform stopped cleanly"
+                              f" with status {returncode}", hint="state was saved; run plan again")
+        if returncode not in ok:
+            raise TerraformError(f"terraform {what or argv[1]} failed: {result.last_error()}",
+                                 hint="run with --debug for terraform's full output",
+                                 detail=result.stderr or result.stdout)
+        return result
+
+    def init(self, backend_config: Path | None = None, *, reconfigure: bool = False) -> RunResult:
+        return self.run(self.init_argv(backend_config, reconfigure=reconfigure), what="init")
+
+    def plan(self, var_file: Path, out: Path, *, destroy: bool = False,
+             lock_timeout: str | None = None) -> bool:
+        """Write a plan file; True when it has changes (from -detailed-exitcode)."""
+        result = self.run(self.plan_argv(var_file, out, destroy=destroy, lock_timeout=lock_timeout),
+                          ok=(PLAN_NO_CHANGES, PLAN_CHANGES), what="plan")
+        return result.returncode == PLAN_CHANGES
+
+    def apply(self, plan_file: Path, *, lock_timeout: str | None = None) -> RunResult:
+        return self.run(self.apply_argv(plan_file, lock_timeout=lock_timeout), what="apply")
+
+    def show_json(self, plan_file: Path) -> dict[str, Any]:
+        result = self.run(self.argv("show", str(plan_file), json=_flag()), stream=False, what="show")
+        try:
+            data: dict[str, Any] = json.loads(result.stdout)
+        except ValueError:
+            raise TerraformError(f"terraform show -json {plan_file.name} did not print JSON",
+                                 detail=result.stdout[-2000:]) from None
+        return data
+
+    def state_pull(self) -> dict[str, Any] | None:
+        result = self.run(self.argv("state pull"), stream=False, what="state pull")
+        text = result.stdout.strip()
+        return json.loads(text) if text else None
+
+    def force_unlock(self, lock_id: str) -> RunResult:
+        return self.run(self.argv("force-unlock", lock_id, force=_flag()), what="force-unlock")
+
+
+def _flag() -> Any:
+    from python_terraform import IsFlagged
+
+    return IsFlagged
+
+
+__all__ = ["ExitCode", "RunResult", "Terraform", "TerraformBinary", "locate", "probe_version",
+           "resolve_binary"]

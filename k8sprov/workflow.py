@@ -1,0 +1,196 @@
+"""init, plan, apply and destroy for one environment: the steps in the order a careful engineer runs them.
+
+Commands call these; these call the terraform adapter, the plan store and the chart check. Each
+environment has its own data dir (`.k8sprov/envs/<env>/tfdata`) and its own workspace, so environments can
+run side by side from one checkout without touching each other's state.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from k8sprov import planstore
+from k8sprov.context import AppContext
+from k8sprov.errors import PlanError, TerraformError
+from k8sprov.fingerprint import init_inputs, plan_inputs
+from k8sprov.planstore import PlanRecord
+from k8sprov.project import Environment, Project
+from k8sprov.terraform import Terraform, TerraformBinary, resolve_binary
+
+_REQUIRED_VERSION = re.compile(r'^\s*required_version\s*=\s*"([^"]*)"', re.MULTILINE)
+
+
+def required_version(project: Project) -> str | None:
+    """The root module's `required_version` (a cheap read: only the root folder's .tf files)."""
+    for path in sorted(project.terraform_dir.glob("*.tf")):
+        match = _REQUIRED_VERSION.search(path.read_text(encoding="utf-8", errors="replace"))
+        if match:
+            return match.group(1)
+    return None
+
+
+def _version_cache(project: Project) -> Any:
+    cache_file = project.state_dir / "cache" / "terraform-versions.json"
+
+    def lookup(path: str, probe: Any) -> tuple[str, str]:
+        try:
+            st = Path(path).stat()
+            key = f"{Path(path).resolve()}:{st.st_mtime_ns}:{st.st_size}"
+        except OSError:
+            return probe(path)  # type: ignore[no-any-return]
+        try:
+            cache = json.loads(cache_file.read_text())
+        except (OSError, ValueError):
+            cache = {}
+        if key in cache:
+            version, flavor = cache[key]
+            return str(version), str(flavor)
+        version, flavor = probe(path)
+        cache = {key: [version, flavor]}
+        try:
+            cache_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(cache))
+            tmp.replace(cache_file)
+        except OSError:
+            pass
+        return version, flavor
+
+    return lookup
+
+
+@dataclass
+class EnvRun:
+    """Everything needed to run terraform for one environment."""
+
+    project: Project
+    env: Environment
+    binary: TerraformBinary
+    tf: Terraform
+
+    @property
+    def env_dir(self) -> Path:
+        return self.project.env_state_dir(self.env.name)
+
+    @property
+    def init_marker(self) -> Path:
+        return self.env_dir / "init.json"
+
+    def inputs(self) -> dict[str, Any]:
+        return plan_inputs(self.project, self.env)
+
+
+def open_env(ctx: AppContext, name: str, *, stream: IO[str] | None = None) -> EnvRun:
+    project = ctx.project
+    env = project.environment(name)
+    binary = resolve_binary(ctx.terraform_request(), required_version(project), _version_cache(project))
+    env_dir = project.env_state_dir(env.name)
+    env_dir.mkdir(parents=True, exist_ok=True)
+    out = stream if stream is not None else sys.stdout
+    tf = Terraform(binary, working_dir=project.terraform_dir, data_dir=env_dir / "tfdata", workspace=env.name,
+                   stream=out, err_stream=sys.stderr if ctx.debug else None, color=False)
+    return EnvRun(project=project, env=env, binary=binary, tf=tf)
+
+
+def ensure_init(run: EnvRun, *, reinit: bool = False) -> bool:
+    """Run `terraform init` when needed (or forced); True when it ran."""
+    def fingerprint_now() -> str:
+        return init_inputs(run.project, run.env, f"{run.binary.flavor} {run.binary.version}",
+                           run.project.state_dir / "cache" / "init-inputs.json")
+
+    fingerprint = fingerprint_now()
+    try:
+        previous = json.loads(run.init_marker.read_text()).get("fingerprint")
+    except (OSError, ValueError, AttributeError):
+        previous = None
+    data_dir_ok = run.tf.data_dir.is_dir()
+    if not reinit and previous == fingerprint and data_dir_ok:
+        return False
+    # A failed init must not leave a marker that says it succeeded.
+    run.init_marker.unlink(missing_ok=True)
+    run.tf.init(run.env.backend_file, reconfigure=previous != fingerprint or reinit)
+    tmp = run.init_marker.with_suffix(".tmp")
+    # Init may write .terraform.lock.hcl, which is itself an input: record the tree as init left it.
+    tmp.write_text(json.dumps({"fingerprint": fingerprint_now()}))
+    tmp.replace(run.init_marker)
+    return True
+
+
+def check_charts(run: EnvRun) -> None:
+    from k8sprov.charts.verify import check_profile_charts
+
+    check_profile_charts(run.project, run.env.profile)
+
+
+@dataclass
+class PlanOutcome:
+    plan_file: Path
+    record: PlanRecord
+    plan_json: dict[str, Any]
+
+
+def plan(run: EnvRun, *, destroy: bool = False, lock_timeout: str | None = None) -> PlanOutcome:
+    """Init if needed, plan into the environment's plan file, record what it was built from."""
+    check_charts(run)
+    ensure_init(run)
+    plan_file, _ = planstore.plan_paths(run.env_dir, destroy=destroy)
+    inputs = run.inputs()
+    # Write to a temporary name first: an interrupted plan must not leave a half-written file behind
+    # that looks like a valid saved plan.
+    partial = plan_file.with_suffix(".partial")
+    planstore.discard(plan_file)
+    try:
+        has_changes = run.tf.plan(run.env.var_file, partial, destroy=destroy, lock_timeout=lock_timeout)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(plan_file)
+    serial, lineage = planstore.prior_state(plan_file)
+    record = PlanRecord(environment=run.env.name, profile=run.env.profile,
+                        terraform_version=run.binary.version, inputs=inputs, has_changes=has_changes,
+                        destroy=destroy, state_serial=serial, state_lineage=lineage, workspace=run.env.name)
+    planstore.save(plan_file, record)
+    return PlanOutcome(plan_file=plan_file, record=record, plan_json=run.tf.show_json(plan_file))
+
+
+def saved_plan(run: EnvRun, plan_file: Path | None = None, *, destroy: bool = False) -> PlanOutcome | None:
+    """The environment's saved plan if one exists and is still valid; PlanError saying why if it is not."""
+    path = plan_file or planstore.plan_paths(run.env_dir, destroy=destroy)[0]
+    if plan_file is None and not path.is_file():
+        return None
+    if plan_file is not None and not plan_file.is_file():
+        raise PlanError(f"{plan_file}: no such plan file", hint=f"run k8sprov plan --env {run.env.name}")
+    record = planstore.require_valid(path, environment=run.env.name, inputs=run.inputs(),
+                                     terraform_version=run.binary.version, destroy=destroy)
+    ensure_init(run)
+    return PlanOutcome(plan_file=path, record=record, plan_json=run.tf.show_json(path))
+
+
+def apply(run: EnvRun, outcome: PlanOutcome, *, lock_timeout: str | None = None) -> None:
+    """Apply exactly the saved plan file, then retire it (Terraform would refuse it a second time)."""
+    try:
+        run.tf.apply(outcome.plan_file, lock_timeout=lock_timeout)
+    except TerraformError as err:
+        if "stale" in err.message.lower() or "stale" in (err.detail or "").lower():
+            planstore.discard(outcome.plan_file)
+            raise PlanError(f"saved plan for {run.env.name} is stale: the state changed since it was made",
+                            hint=f"run k8sprov plan --env {run.env.name}") from None
+        raise
+    planstore.discard(outcome.plan_file)
+
+
+def plan_status(project: Project, env: Environment, terraform_version: str | None) -> str:
+    """"valid", "none", or "stale: why" for the environment's saved plan, without running terraform."""
+    plan_file, _ = planstore.plan_paths(project.env_state_dir(env.name))
+    record = planstore.load(plan_file)
+    if record is None:
+        return "none"
+    why = planstore.problems(record, environment=env.name, inputs=plan_inputs(project, env),
+                             terraform_version=terraform_version or record.terraform_version)
+    return "valid" if not why else "stale: " + "; ".join(why)
