@@ -1,0 +1,449 @@
+"""Plan JSON (`terraform show -json PLANFILE`) → PlanSummary. Pure: no I/O, no rich.
+
+Tolerant by design: any format_version 0.x/1.x and OpenTofu's, unknown keys ignored, missing sections
+treated as empty, malformed entries skipped. Only input that is not a plan at all raises PlanError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from k8sprov.errors import PlanError
+from k8sprov.planview.diff import ABSENT, diff_values, format_path
+from k8sprov.planview.mask import Secrets, has_true, marked_values, masked, sub_mark
+from k8sprov.planview.model import (
+    ACTIONS,
+    EXTRA_COUNTS,
+    AttrChange,
+    Diagnostic,
+    HelmRelease,
+    Mark,
+    NamespaceChange,
+    OutputChange,
+    PlanSummary,
+    ResourceChange,
+    ValuesDoc,
+)
+from k8sprov.planview.values_diff import diff_values_docs
+
+_ACTIONS: dict[tuple[str, ...], str] = {
+    (): "no-op",
+    ("no-op",): "no-op",
+    ("create",): "create",
+    ("read",): "read",
+    ("update",): "update",
+    ("delete",): "delete",
+    ("delete", "create"): "replace",
+    ("create", "delete"): "replace",
+    ("forget",): "forget",
+    ("create", "forget"): "replace",  # Terraform 1.10+: new object created, old one forgotten
+}
+
+# Keys only a plan has (a state or a schema dump has none of them).
+_PLAN_KEYS = frozenset(
+    {
+        "resource_changes",
+        "planned_values",
+        "output_changes",
+        "resource_drift",
+        "errored",
+        "applyable",
+        "complete",
+        "relevant_attributes",
+        "deferred_changes",
+        "deferred_action_invocations",
+        "prior_state",
+    }
+)
+HELM_TYPES = frozenset({"helm_release"})
+NAMESPACE_TYPES = frozenset({"kubernetes_namespace_v1", "kubernetes_namespace"})
+
+
+def normalize_action(actions: tuple[str, ...]) -> str:
+    return _ACTIONS.get(actions) or "+".join(actions)
+
+
+def _dict(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _dicts(value: Any) -> list[Mapping[str, Any]]:
+    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _check_is_plan(plan: Any) -> None:
+    hint = "pass a binary plan file (terraform plan -out) or the JSON of `terraform show -json PLANFILE`"
+    if not isinstance(plan, Mapping):
+        raise PlanError(
+            f"not a Terraform plan: the JSON is a {type(plan).__name__}, not an object", hint=hint
+        )
+    if _PLAN_KEYS & plan.keys():
+        return
+    if "format_version" in plan and "values" in plan:
+        raise PlanError("not a Terraform plan: this is the JSON of a state (terraform show -json)", hint=hint)
+    if "lineage" in plan and "resources" in plan:
+        raise PlanError("not a Terraform plan: this is a state file (terraform.tfstate)", hint=hint)
+    if "provider_schemas" in plan:
+        raise PlanError("not a Terraform plan: this is a provider schema dump", hint=hint)
+    if "format_version" in plan:
+        return  # an empty plan from some version: nothing to show, but nothing wrong either
+    raise PlanError("not a Terraform plan: no format_version and no resource_changes", hint=hint)
+
+
+def _collect_secrets(plan: Mapping[str, Any]) -> Secrets:
+    secrets = Secrets()
+    variables = _dict(plan.get("variables"))
+    root = _dict(_dict(plan.get("configuration")).get("root_module"))
+    for name, decl in _dict(root.get("variables")).items():
+        if _dict(decl).get("sensitive") is True:
+            secrets.add_value(_dict(variables.get(name)).get("value"))
+    for raw in _dict(plan.get("output_changes")).values():
+        oc = _dict(raw)
+        for side in ("before", "after"):
+            for part in marked_values(oc.get(side), oc.get(f"{side}_sensitive")):
+                secrets.add_value(part)
+    for section in (_dict(plan.get("planned_values")), _dict(_dict(plan.get("prior_state")).get("values"))):
+        for out in _dict(section.get("outputs")).values():
+            out = _dict(out)
+            if out.get("sensitive") is True:
+                secrets.add_value(out.get("value"))
+    for rc in (*_dicts(plan.get("resource_changes")), *_dicts(plan.get("resource_drift"))):
+        change = _dict(rc.get("change"))
+        for side in ("before", "after"):
+            mark = change.get(f"{side}_sensitive")
+            if mark:
+                for part in marked_values(change.get(side), mark):
+                    secrets.add_value(part)
+    return secrets
+
+
+def _module_of(address: str) -> str | None:
+    """`module.a["x.y"].module.b.res.name[0]` → `module.a["x.y"].module.b` (bracket- and quote-aware)."""
+    if not address.startswith("module."):
+        return None
+    parts: list[str] = []
+    depth, quoted, start = 0, False, 0
+    for i, ch in enumerate(address):
+        if quoted:
+            if ch == '"' and address[i - 1] != "\\":
+                quoted = False
+        elif ch == '"':
+            quoted = True
+        elif ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+        elif ch == "." and depth == 0:
+            parts.append(address[start:i])
+            start = i + 1
+    parts.append(address[start:])
+    end = 0
+    while end + 1 < len(parts) and parts[end] == "module":
+        end += 2
+    return ".".join(parts[:end]) or None
+
+
+def _without(value: Any, key: str) -> Any:
+    if isinstance(value, Mapping) and key in value:
+        return {k: v for k, v in value.items() if k != key}
+    return value
+
+
+def _show(value: Any, mark: Any, unknown: Any, secrets: Secrets) -> Any:
+    """A single attribute as shown: unknown, masked, or the value itself."""
+    if unknown is True:
+        return Mark.UNKNOWN
+    if value is None or value is ABSENT:
+        return ABSENT
+    if mark or secrets:
+        return masked(value, mark, secrets)
+    return value
+
+
+def _meta(value: Any, mark: Any) -> tuple[Mapping[str, Any], Any]:
+    """helm/kubernetes `metadata`: a list of one object (SDKv2 blocks) or an object (plugin framework)."""
+    if isinstance(value, list):
+        first = value[0] if value and isinstance(value[0], Mapping) else {}
+        return first, sub_mark(mark, 0)
+    return _dict(value), mark
+
+
+def _helm(
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    bs: Any,
+    as_: Any,
+    unk: Any,
+    action: str,
+    secrets: Secrets,
+) -> HelmRelease:
+    gone = action == "delete"
+
+    def pick(key: str) -> Any:
+        if not gone:
+            shown = _show(after.get(key), sub_mark(as_, key), sub_mark(unk, key), secrets)
+            if shown is not ABSENT:
+                return shown
+        return _show(before.get(key), sub_mark(bs, key), None, secrets)
+
+    b_meta, b_meta_mark = _meta(before.get("metadata"), sub_mark(bs, "metadata"))
+    version_before = _show(before.get("version"), sub_mark(bs, "version"), None, secrets)
+    if version_before is ABSENT:
+        version_before = _show(b_meta.get("version"), sub_mark(b_meta_mark, "version"), None, secrets)
+    if gone:
+        version_after: Any = ABSENT
+    else:
+        version_after = _show(
+            after.get("version"), sub_mark(as_, "version"), sub_mark(unk, "version"), secrets
+        )
+        if version_after is ABSENT:
+            a_meta, a_meta_mark = _meta(after.get("metadata"), sub_mark(as_, "metadata"))
+            meta_unknown = sub_mark(unk, "metadata")
+            version_after = _show(
+                a_meta.get("version"),
+                sub_mark(a_meta_mark, "version"),
+                True if meta_unknown is True else sub_mark(sub_mark(meta_unknown, 0), "version"),
+                secrets,
+            )
+    unk_values = sub_mark(unk, "values")
+    values_changed = (
+        unk_values is True
+        or has_true(unk_values)
+        or (not gone and (before.get("values") or None) != (after.get("values") or None))
+    )
+    docs: tuple[ValuesDoc, ...] = ()
+    if values_changed and not gone:
+        docs = diff_values_docs(
+            before.get("values"),
+            after.get("values"),
+            before_mark=sub_mark(bs, "values"),
+            after_mark=sub_mark(as_, "values"),
+            after_unknown=unk_values,
+            secrets=secrets,
+        )
+    return HelmRelease(
+        name=pick("name"),
+        namespace=pick("namespace"),
+        chart=pick("chart"),
+        repository=pick("repository"),
+        version_before=version_before,
+        version_after=version_after,
+        values_changed=values_changed,
+        values_docs=docs,
+    )
+
+
+def _namespace(
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    bs: Any,
+    as_: Any,
+    unk: Any,
+    action: str,
+    secrets: Secrets,
+) -> NamespaceChange:
+    b_meta, b_mark = _meta(before.get("metadata"), sub_mark(bs, "metadata"))
+    a_meta, a_mark = _meta(after.get("metadata"), sub_mark(as_, "metadata"))
+    meta_unk = sub_mark(unk, "metadata")
+    a_unk = sub_mark(meta_unk, 0) if isinstance(after.get("metadata"), list) else meta_unk
+    name = _show(a_meta.get("name"), sub_mark(a_mark, "name"), sub_mark(a_unk, "name"), secrets)
+    if name is ABSENT:
+        name = _show(b_meta.get("name"), sub_mark(b_mark, "name"), None, secrets)
+    labels: list[AttrChange] = []
+    b_labels, a_labels = _dict(b_meta.get("labels")), _dict(a_meta.get("labels"))
+    l_bs, l_as, l_unk = sub_mark(b_mark, "labels"), sub_mark(a_mark, "labels"), sub_mark(a_unk, "labels")
+    if l_unk is True:
+        labels.append(AttrChange("(all labels)", ABSENT if not b_labels else "…", Mark.UNKNOWN))
+    else:
+        keys = sorted({*b_labels, *a_labels, *(_dict(l_unk))})
+        for key in keys:
+            diff_values(
+                b_labels.get(key, ABSENT),
+                a_labels.get(key, ABSENT) if action != "delete" else ABSENT,
+                before_sensitive=sub_mark(l_bs, key),
+                after_sensitive=sub_mark(l_as, key),
+                after_unknown=sub_mark(l_unk, key),
+                secrets=secrets,
+                path=key,
+                out=labels,
+            )
+    return NamespaceChange(name=name, labels=tuple(labels))
+
+
+def _resource(rc: Mapping[str, Any], secrets: Secrets) -> ResourceChange:
+    change = _dict(rc.get("change"))
+    raw_actions = change.get("actions")
+    actions = tuple(str(a) for a in raw_actions) if isinstance(raw_actions, list) else ()
+    action = normalize_action(actions)
+    rtype = str(rc.get("type") or "")
+    name = str(rc.get("name") or "")
+    mode = str(rc.get("mode") or "managed")
+    address = _str(rc.get("address"))
+    if address is None:
+        base = f"data.{rtype}.{name}" if mode == "data" else f"{rtype}.{name}"
+        module_address = _str(rc.get("module_address"))
+        address = f"{module_address}.{base}" if module_address else base
+    module = _str(rc.get("module_address")) or _module_of(address)
+    before, after = change.get("before"), change.get("after")
+    bs, as_, unk = change.get("before_sensitive"), change.get("after_sensitive"), change.get("after_unknown")
+    helm = namespace = None
+    attributes: tuple[AttrChange, ...] = ()
+    if action != "no-op":
+        b_map, a_map = _dict(before), _dict(after)
+        if rtype in HELM_TYPES:
+            helm = _helm(b_map, a_map, bs, as_, unk, action, secrets)
+            before, after = _without(before, "values"), _without(after, "values")
+            bs, as_, unk = _without(bs, "values"), _without(as_, "values"), _without(unk, "values")
+        elif rtype in NAMESPACE_TYPES:
+            namespace = _namespace(b_map, a_map, bs, as_, unk, action, secrets)
+        if action == "delete":
+            after, unk = ABSENT, None
+        elif action == "create":
+            before = ABSENT
+        attributes = tuple(
+            diff_values(
+                before, after, before_sensitive=bs, after_sensitive=as_, after_unknown=unk, secrets=secrets
+            )
+        )
+    importing = change.get("importing")
+    import_id = _dict(importing).get("id")
+    replace_paths = (
+        tuple(format_path(p) for p in (change.get("replace_paths") or ()) if isinstance(p, list))
+        if isinstance(change.get("replace_paths"), list)
+        else ()
+    )
+    previous = _str(rc.get("previous_address"))
+    return ResourceChange(
+        address=address,
+        module=module,
+        mode=mode,
+        type=rtype,
+        name=name,
+        index=rc.get("index"),
+        provider=_str(rc.get("provider_name")),
+        action=action,
+        actions=actions,
+        reason=_str(rc.get("action_reason")),
+        replace_paths=replace_paths,
+        previous_address=previous,
+        importing=isinstance(importing, Mapping),
+        import_id=(Mark.SENSITIVE.value if secrets and secrets.hit(import_id) else import_id)
+        if isinstance(import_id, str)
+        else None,
+        deposed=_str(rc.get("deposed")),
+        attributes=attributes,
+        helm=helm,
+        namespace=namespace,
+    )
+
+
+def _output(name: str, oc: Mapping[str, Any], planned: Mapping[str, Any], secrets: Secrets) -> OutputChange:
+    raw_actions = oc.get("actions")
+    actions = tuple(str(a) for a in raw_actions) if isinstance(raw_actions, list) else ()
+    action = normalize_action(actions)
+    bs, as_ = oc.get("before_sensitive"), oc.get("after_sensitive")
+    sensitive = has_true(bs) or has_true(as_) or _dict(planned.get(name)).get("sensitive") is True
+    unk = oc.get("after_unknown")
+    if sensitive:
+        before: Any = ABSENT if oc.get("before") is None else Mark.SENSITIVE
+        after: Any = Mark.UNKNOWN if unk is True else ABSENT if oc.get("after") is None else Mark.SENSITIVE
+    else:
+        before = _show(oc.get("before"), bs, None, secrets)
+        after = _show(oc.get("after"), as_, unk, secrets)
+        if isinstance(unk, Mapping | list) and has_true(unk):
+            after = _fill_unknown(after, unk)
+    if action == "delete":
+        after = ABSENT
+    elif action == "create":
+        before = ABSENT
+    return OutputChange(name=name, action=action, before=before, after=after, sensitive=sensitive)
+
+
+def _fill_unknown(value: Any, unk: Any) -> Any:
+    if unk is True:
+        return Mark.UNKNOWN
+    if isinstance(unk, Mapping):
+        base = dict(value) if isinstance(value, Mapping) else {}
+        for key, sub in unk.items():
+            if has_true(sub):
+                base[key] = _fill_unknown(base.get(key), sub)
+        return base
+    if isinstance(unk, list):
+        items = list(value) if isinstance(value, list) else []
+        items += [None] * (len(unk) - len(items))
+        return [_fill_unknown(v, u) if has_true(u) else v for v, u in zip(items, unk, strict=False)]
+    return value
+
+
+def _diagnostic(d: Mapping[str, Any], secrets: Secrets) -> Diagnostic:
+    def clean(text: Any) -> str | None:
+        if not isinstance(text, str):
+            return None
+        return secrets.scrub(text) if secrets else text
+
+    where = _dict(d.get("range"))
+    address = _str(d.get("address"))
+    if address is None and where.get("filename"):
+        line = _dict(where.get("start")).get("line")
+        address = f"{where['filename']}:{line}" if line else str(where["filename"])
+    return Diagnostic(
+        severity=str(d.get("severity") or "error"),
+        summary=clean(d.get("summary")) or "(no summary)",
+        detail=clean(d.get("detail")),
+        address=address,
+    )
+
+
+def summarize(plan: Mapping[str, Any]) -> PlanSummary:
+    """Summarise a plan JSON document. Raises PlanError only when `plan` is not a plan at all."""
+    _check_is_plan(plan)
+    notes: list[str] = []
+    format_version = plan.get("format_version")
+    fv = str(format_version) if format_version is not None else None
+    if fv is not None and fv.split(".")[0] not in ("0", "1"):
+        notes.append(f"plan format_version {fv} is newer than this view knows; shown on a best-effort basis")
+    secrets = _collect_secrets(plan)
+    changes = tuple(_resource(rc, secrets) for rc in _dicts(plan.get("resource_changes")))
+    drift = tuple(_resource(rc, secrets) for rc in _dicts(plan.get("resource_drift")))
+    planned_outputs = _dict(_dict(plan.get("planned_values")).get("outputs"))
+    outputs = tuple(
+        _output(str(name), _dict(oc), planned_outputs, secrets)
+        for name, oc in sorted(_dict(plan.get("output_changes")).items())
+    )
+    diagnostics = tuple(_diagnostic(d, secrets) for d in _dicts(plan.get("diagnostics")))
+    counts: dict[str, int] = dict.fromkeys((*ACTIONS, *EXTRA_COUNTS), 0)
+    listed: list[ResourceChange] = []
+    for c in changes:
+        counts[c.action] = counts.get(c.action, 0) + 1
+        if c.importing:
+            counts["import"] += 1
+        if c.moved:
+            counts["moves"] += 1
+        if c.is_change:
+            listed.append(c)
+    counts["drift"] = len(drift)
+    errored = plan.get("errored") is True
+    if errored and not diagnostics:
+        notes.append("terraform reports this plan as errored; run the plan again to see its errors")
+    applyable = plan.get("applyable")
+    complete = plan.get("complete")
+    return PlanSummary(
+        format_version=fv,
+        terraform_version=_str(plan.get("terraform_version")),
+        changes=changes,
+        counts=counts,
+        drift=drift,
+        outputs=outputs,
+        diagnostics=diagnostics,
+        errored=errored,
+        applyable=applyable if isinstance(applyable, bool) else None,
+        complete=complete if isinstance(complete, bool) else None,
+        timestamp=_str(plan.get("timestamp")),
+        notes=tuple(notes),
+        _listed=tuple(listed),
+    )
