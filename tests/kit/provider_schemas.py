@@ -24,8 +24,9 @@ Schema format (also used by hand-written schema files such as tests/stack/schema
     BLOCK = {"attributes": {name: ATTR}, "blocks": {name: {"required": bool, "block": BLOCK}}}
     ATTR  = {"required": bool, "optional": bool, "computed": bool,
              "nested": null | {"nesting": "single" | "list" | "map", "attributes": {name: ATTR}},
-             "block_or_attribute": bool}   # either form accepted (`timeouts`; flattened structs in
-                                           # providers that also have blocks)
+             "block_or_attribute": bool,           # either form accepted (`timeouts`; flattened
+                                                   # structs in providers that also have blocks)
+             "computed_shape": "single" | "list"}  # only on computed-only object attributes
 
 Usage: python tests/kit/provider_schemas.py   (fetches and prints a summary)
 """
@@ -50,7 +51,7 @@ WHEELS: dict[str, tuple[str, str, str]] = {
     "helm": ("cdktn-provider-helm", "15.1.0", "3.3.0"),
     "kubernetes": ("cdktn-provider-kubernetes", "17.1.0", "3.4.0"),
 }
-SCHEMA_FORMAT = 3
+SCHEMA_FORMAT = 4
 
 Schema = dict[str, Any]
 
@@ -68,6 +69,7 @@ _HASH_MAPPER = re.compile(r"hashMapper\((\w+)ToTerraform\)")
 _DIRECT = re.compile(r"^(?:this\.markWriteOnlyAttribute\()?(\w+)ToTerraform\(")
 _CAMEL = re.compile(r"struct!?\.(\w+)\)*$")
 _THIS = re.compile(r"this\._(\w+)")
+_SHAPE = re.compile(r'^\s*_\w+ = new (?!cdktn\.)\w+?(OutputReference|List)\(this, "(\w+)"', re.MULTILINE)
 _INTERFACE = re.compile(r"^export interface (\w+)[^{\n]*\{\n(.*?)^\}", re.MULTILINE | re.DOTALL)
 _PROP = re.compile(r"(?:/\*\*\s*\n\s*\*\s*([^\n]*)\n(?:[^\n]*\n)*?\s*\*/\s*\n)?^\s*readonly (\w+)(\??):",
                    re.MULTILINE)
@@ -175,10 +177,13 @@ class _FileParser:
             else:
                 attributes[name] = self._attr(name, kind, inner, required=f["required"],
                                               optional=f["optional"], computed=f["computed"])
+        shapes = {m[2]: "single" if m[1] == "OutputReference" else "list" for m in _SHAPE.finditer(body)}
         for name, f in flags.items():  # computed-only attributes: readable, never settable
             if name not in attributes and name not in blocks and f["computed"] and not f["optional"]:
                 attributes[name] = {"required": False, "optional": False, "computed": True, "nested": None,
                                     "block_or_attribute": False}
+                if name in shapes:  # an object: `x.metadata.chart` (single) or `x.metadata[0].chart` (list)
+                    attributes[name]["computed_shape"] = shapes[name]
         kind_map = {"TerraformResource": "resources", "TerraformDataSource": "data_sources",
                     "TerraformProvider": "provider_config"}
         return kind_map[cls[2]], tf_type[1], {"attributes": attributes, "blocks": blocks}

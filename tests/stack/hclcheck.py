@@ -101,7 +101,8 @@ def _suggest(name: str, known: list[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def check_body(body: dict[str, Any], schema: Schema, where: str, meta: set[str] = frozenset()) -> list[str]:  # type: ignore[assignment]
+def check_body(body: dict[str, Any], schema: Schema, where: str,
+               meta: frozenset[str] | set[str] = frozenset()) -> list[str]:
     """Errors for one block body against a BLOCK schema."""
     errors: list[str] = []
     attributes: dict[str, Any] = schema.get("attributes", {})
@@ -305,4 +306,54 @@ def check_module_calls(module: Module) -> list[str]:
         for var, spec in declared.items():
             if "default" not in spec and var not in body:
                 errors.append(f"{module.path.name}: module {name!r} does not pass required variable {var!r}")
+    return errors
+
+
+# ---- attribute paths ---------------------------------------------------------------------------
+
+_PATH = re.compile(r"(?<![\w.])(local\.\w+|[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][\w-]*"
+                   r"(?:\[(?:[^\[\]]|\[[^\]]*\])*\])?)"  # an index, which may itself hold one index
+                   r"\.([a-z_][a-z0-9_]*)(\[)?")
+_INSTANCE = re.compile(r"^\$\{(?:one\(concat\((.+)\)\)|([a-z][a-z0-9]*_[a-z0-9_]+)\.\w+\[0\])\}$")
+
+
+def _local_instances(module: Module) -> dict[str, str]:
+    """Locals that stand for one resource instance: `one(concat(t.a, t.b))` or `t.a[0]` -> resource type."""
+    out: dict[str, str] = {}
+    for name, value in module.locals().items():
+        if not isinstance(value, str):
+            continue
+        m = _INSTANCE.match(value)
+        if not m:
+            continue
+        if m[2]:
+            out[name] = m[2]
+            continue
+        types = {part.strip().split(".")[0] for part in m[1].split(",")}
+        if len(types) == 1:
+            out[name] = types.pop()
+    return out
+
+
+def check_attribute_paths(module: Module, schemas: dict[str, Schema]) -> list[str]:
+    """`x.metadata[0].name` vs `x.metadata.name`: index blocks and list objects, never single objects."""
+    errors: list[str] = []
+    instances = _local_instances(module)
+    for fname, data in module.files.items():
+        for text in _expressions(data):
+            for m in _PATH.finditer(text):
+                head, attr, bracket = m[1], m[2], m[3]
+                is_local = head.startswith("local.")
+                rtype = instances.get(head[len("local."):]) if is_local else head.split(".")[0]
+                provider = provider_of(rtype, list(schemas)) if rtype else None
+                if not rtype or not provider or rtype not in schemas[provider]["resources"]:
+                    continue
+                schema = schemas[provider]["resources"][rtype]
+                shape = ("list" if attr in schema["blocks"]
+                         else schema["attributes"].get(attr, {}).get("computed_shape"))
+                where = f"{module.path.name}/{fname}: {head}.{attr}"
+                if shape == "list" and not bracket:
+                    errors.append(f"{where}: {attr!r} is a list (block) in {rtype}: index it, e.g. {attr}[0]")
+                elif shape == "single" and bracket:
+                    errors.append(f"{where}: {attr!r} is a single object in {rtype}: no index, e.g. {attr}.x")
     return errors

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.stack.conftest import MODULE_DIRS
-from tests.stack.hclcheck import Module, Schema, check_module_schemas, parse_tf
+from tests.stack.hclcheck import Module, Schema, check_attribute_paths, check_module_schemas, parse_tf
 
 
 def test_schemas_are_the_pinned_provider_versions(schemas: dict[str, Schema]) -> None:
@@ -162,3 +162,41 @@ resource "talos_cluster_kubeconfig" "x" {
     assert any("talos_cluster_kubeconfig.x: 'client_configuration' is an attribute" in e for e in errors)
     assert any("talos_cluster_kubeconfig.x: required argument 'node' is missing" in e for e in errors)
     assert len(errors) == 3
+
+
+@pytest.mark.parametrize("name", sorted(MODULE_DIRS))
+def test_attribute_paths_match_schema_shapes(name: str, modules: dict[str, Module],
+                                             schemas: dict[str, Schema]) -> None:
+    assert check_attribute_paths(modules[name], schemas) == []
+
+
+def test_attribute_path_shapes_come_from_the_schema(schemas: dict[str, Schema]) -> None:
+    """helm 3.x made `metadata` a single object (2.x: metadata[0]); namespace metadata stays a block."""
+    release = schemas["helm"]["resources"]["helm_release"]
+    assert release["attributes"]["metadata"]["computed_shape"] == "single"
+    assert "metadata" in schemas["kubernetes"]["resources"]["kubernetes_namespace_v1"]["blocks"]
+
+
+def test_catches_helm2_metadata_index_and_unindexed_block(tmp_path: Path, schemas: dict[str, Schema]) -> None:
+    (tmp_path / "main.tf").write_text('''
+locals {
+  release = one(concat(helm_release.a, helm_release.b))
+}
+output "chart" {
+  description = "helm 2.x style"
+  value       = [helm_release.a[0].metadata[0].chart, local.release.metadata[0].version]
+}
+output "ns" {
+  description = "block used as an object"
+  value       = kubernetes_namespace_v1.x.metadata.name
+}
+output "fine" {
+  description = "correct paths"
+  value       = [local.release.metadata.chart, kubernetes_namespace_v1.x.metadata[0].name]
+}
+''')
+    errors = check_attribute_paths(Module.load(tmp_path), schemas)
+    assert len(errors) == 3
+    assert "helm_release.a[0].metadata: 'metadata' is a single object" in errors[0]
+    assert "local.release.metadata: 'metadata' is a single object" in errors[1]
+    assert "kubernetes_namespace_v1.x.metadata: 'metadata' is a list (block)" in errors[2]
