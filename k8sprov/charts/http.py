@@ -241,7 +241,7 @@ class Http:
                     self._check_status(response, url, ok)
                     chunks: list[bytes] = []
                     size = 0
-                    for chunk in response.iter_bytes(65536):
+                    for chunk in response.iter_bytes():
                         if self.cancel.is_set():
                             raise Cancelled()
                         size += len(chunk)
@@ -297,7 +297,7 @@ class Http:
                         )
                     if progress:
                         progress(0, total)
-                    for chunk in response.iter_raw(65536):
+                    for chunk in response.iter_raw():
                         if self.cancel.is_set():
                             raise Cancelled()
                         size += len(chunk)

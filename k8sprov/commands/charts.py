@@ -88,8 +88,8 @@ def register(app: typer.Typer) -> None:
         console = app_ctx.console
         console.print(results_table(report))
         for name in report.pruned:
-            console.print(f"pruned {name}", markup=False)
-        console.print(summary_line(report), markup=False)
+            console.print(f"pruned {name}", markup=False, soft_wrap=True)
+        console.print(summary_line(report), markup=False, soft_wrap=True)
         if report.failed:
             details = "; ".join(f"{r.pin.name} {r.pin.version}: {r.error}" for r in report.failed)
             raise ChartError(
@@ -144,13 +144,17 @@ def register(app: typer.Typer) -> None:
         drift = [r["name"] for r in rows if r["drift"]]
         if drift:
             app_ctx.console.print(
-                f"drift between profiles: {', '.join(drift)} (* differs from the others)", markup=False
+                f"drift between profiles: {', '.join(drift)} (* differs from the others)",
+                markup=False,
+                soft_wrap=True,
             )
         if latest is not None:
             behind = [
                 f"{r['name']} ({', '.join(r['outdated'])} < {r['latest']})" for r in rows if r["outdated"]
             ]
-            app_ctx.console.print("outdated: " + ("; ".join(behind) if behind else "none"), markup=False)
+            app_ctx.console.print(
+                "outdated: " + ("; ".join(behind) if behind else "none"), markup=False, soft_wrap=True
+            )
 
 
 def _check(app_ctx: AppContext, profiles: list[str] | None, prune: bool) -> None:
@@ -162,11 +166,11 @@ def _check(app_ctx: AppContext, profiles: list[str] | None, prune: bool) -> None
     diff = check_vendored(app_ctx.project, profiles)
     console = app_ctx.console
     for line in diff.problems():
-        console.print(line, markup=False)
+        console.print(line, markup=False, soft_wrap=True)
     if not diff.clean:
         scope = f" --profile {profiles[0]}" if profiles else ""
         raise ChartError(
             f"charts/ does not match the pins: {len(diff.problems())} problem(s)",
             hint=f"run k8sprov update-charts{scope}" + (" --prune" if diff.unpinned else ""),
         )
-    console.print(f"{len(diff.ok)} chart archive(s) match charts/charts.lock", markup=False)
+    console.print(f"{len(diff.ok)} chart archive(s) match charts/charts.lock", markup=False, soft_wrap=True)

@@ -25,22 +25,33 @@ class Member:
 
 
 def chart_yaml(name: str, version: str, app_version: str = "v1.0.0") -> bytes:
-    return yaml.safe_dump({
-        "apiVersion": "v2", "name": name, "version": version, "appVersion": app_version, "type": "application",
-        "description": f"A Helm chart for {name}", "home": f"https://example.org/{name}",
-        "maintainers": [{"name": "k8sprov-tests"}],
-    }, sort_keys=False).encode()
+    return yaml.safe_dump(
+        {
+            "apiVersion": "v2",
+            "name": name,
+            "version": version,
+            "appVersion": app_version,
+            "type": "application",
+            "description": f"A Helm chart for {name}",
+            "home": f"https://example.org/{name}",
+            "maintainers": [{"name": "k8sprov-tests"}],
+        },
+        sort_keys=False,
+    ).encode()
 
 
 def chart_members(name: str, version: str, payload: int = 20_000, seed: int = 0) -> list[Member]:
     """What a real chart holds: Chart.yaml, values.yaml, templates, a README; `payload` bytes of templates."""
     rng = random.Random(f"{name}-{version}-{seed}")
     lines = [f"  key{i}: {rng.getrandbits(64):016x}" for i in range(max(1, payload // 28))]
-    template = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n"
-                + "\n".join(lines) + "\n").encode()
+    template = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n"
+        + "\n".join(lines)
+        + "\n"
+    ).encode()
     return [
         Member(f"{name}/Chart.yaml", chart_yaml(name, version)),
-        Member(f"{name}/values.yaml", b"replicaCount: 1\nimage:\n  tag: \"\"\n"),
+        Member(f"{name}/values.yaml", b'replicaCount: 1\nimage:\n  tag: ""\n'),
         Member(f"{name}/templates/", kind=tarfile.DIRTYPE),
         Member(f"{name}/templates/configmap.yaml", template),
         Member(f"{name}/templates/_helpers.tpl", b'{{- define "chart.name" -}}{{ .Chart.Name }}{{- end }}\n'),
@@ -77,15 +88,24 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def index_entry(name: str, version: str, url: str, digest: str | None, *, prefix: str = "") -> dict[str, object]:
+def index_entry(
+    name: str, version: str, url: str, digest: str | None, *, prefix: str = ""
+) -> dict[str, object]:
     """One entry as `helm repo index` (chart-releaser) writes it."""
     entry: dict[str, object] = {
-        "apiVersion": "v2", "appVersion": f"v{version}", "created": "2026-08-01T10:00:00.000000000Z",
-        "description": f"A Helm chart for {name}", "home": f"https://example.org/{name}",
-        "icon": f"https://example.org/{name}.png", "keywords": [name, "kubernetes"],
+        "apiVersion": "v2",
+        "appVersion": f"v{version}",
+        "created": "2026-08-01T10:00:00.000000000Z",
+        "description": f"A Helm chart for {name}",
+        "home": f"https://example.org/{name}",
+        "icon": f"https://example.org/{name}.png",
+        "keywords": [name, "kubernetes"],
         "maintainers": [{"name": "maintainer", "email": "maintainer@example.org"}],
-        "name": name, "sources": [f"https://github.com/example/{name}"], "type": "application",
-        "urls": [url], "version": version,
+        "name": name,
+        "sources": [f"https://github.com/example/{name}"],
+        "type": "application",
+        "urls": [url],
+        "version": version,
     }
     if digest is not None:
         entry["digest"] = prefix + digest

@@ -28,15 +28,31 @@ CHARTS = {  # chart -> (repository key, pinned versions, payload bytes)
     "argo-cd": ("argo-helm", ["10.1.1", "9.7.1"], 60_000),
 }
 PINS = {
-    "basic": {"prometheus-operator-crds": "31.0.1", "kyverno": "3.9.0", "kyverno-policies": "3.9.0",
-              "argo-cd": "10.1.1"},
-    "staging": {"prometheus-operator-crds": "31.0.1", "kyverno": "3.9.0", "kyverno-policies": "3.9.0",
-                "argo-cd": "10.1.1"},
-    "production": {"prometheus-operator-crds": "30.0.1", "kyverno": "3.8.2", "kyverno-policies": "3.8.2",
-                   "argo-cd": "9.7.1"},
+    "basic": {
+        "prometheus-operator-crds": "31.0.1",
+        "kyverno": "3.9.0",
+        "kyverno-policies": "3.9.0",
+        "argo-cd": "10.1.1",
+    },
+    "staging": {
+        "prometheus-operator-crds": "31.0.1",
+        "kyverno": "3.9.0",
+        "kyverno-policies": "3.9.0",
+        "argo-cd": "10.1.1",
+    },
+    "production": {
+        "prometheus-operator-crds": "30.0.1",
+        "kyverno": "3.8.2",
+        "kyverno-policies": "3.8.2",
+        "argo-cd": "9.7.1",
+    },
 }
-NEWEST = {"prometheus-operator-crds": "31.0.1", "kyverno": "3.9.0", "kyverno-policies": "3.9.0",
-          "argo-cd": "10.1.1"}
+NEWEST = {
+    "prometheus-operator-crds": "31.0.1",
+    "kyverno": "3.9.0",
+    "kyverno-policies": "3.9.0",
+    "argo-cd": "10.1.1",
+}
 
 
 def versions_tf(catalog: dict[str, dict[str, Any]], pins: dict[str, dict[str, str]]) -> str:
@@ -56,15 +72,28 @@ def versions_tf(catalog: dict[str, dict[str, Any]], pins: dict[str, dict[str, st
 
 
 def real_catalog() -> dict[str, dict[str, Any]]:
-    oci = {"prometheus-operator-crds": "oci://ghcr.io/prometheus-community/charts/prometheus-operator-crds",
-           "kyverno": "oci://ghcr.io/kyverno/charts/kyverno",
-           "kyverno-policies": "oci://ghcr.io/kyverno/charts/kyverno-policies",
-           "argo-cd": "oci://ghcr.io/argoproj/argo-helm/argo-cd"}
-    ns = {"prometheus-operator-crds": "monitoring", "kyverno": "kyverno", "kyverno-policies": "kyverno",
-          "argo-cd": "argocd"}
-    return {name: {"repository": UPSTREAM[repo], "oci": oci[name], "chart": name, "namespace": ns[name],
-                   "order": i + 1}
-            for i, (name, (repo, _, _)) in enumerate(CHARTS.items())}
+    oci = {
+        "prometheus-operator-crds": "oci://ghcr.io/prometheus-community/charts/prometheus-operator-crds",
+        "kyverno": "oci://ghcr.io/kyverno/charts/kyverno",
+        "kyverno-policies": "oci://ghcr.io/kyverno/charts/kyverno-policies",
+        "argo-cd": "oci://ghcr.io/argoproj/argo-helm/argo-cd",
+    }
+    ns = {
+        "prometheus-operator-crds": "monitoring",
+        "kyverno": "kyverno",
+        "kyverno-policies": "kyverno",
+        "argo-cd": "argocd",
+    }
+    return {
+        name: {
+            "repository": UPSTREAM[repo],
+            "oci": oci[name],
+            "chart": name,
+            "namespace": ns[name],
+            "order": i + 1,
+        }
+        for i, (name, (repo, _, _)) in enumerate(CHARTS.items())
+    }
 
 
 def make_project(root: Path, catalog: dict[str, dict[str, Any]], pins: dict[str, dict[str, str]]) -> Path:
@@ -85,7 +114,9 @@ class World:
     project: Path
     cli: Any
     archives: dict[tuple[str, str], bytes] = field(default_factory=dict)
-    archive_paths: dict[tuple[str, str], str] = field(default_factory=dict)  # path on `repo` holding the bytes
+    archive_paths: dict[tuple[str, str], str] = field(
+        default_factory=dict
+    )  # path on `repo` holding the bytes
     indexes: dict[str, dict[str, list[dict[str, object]]]] = field(default_factory=dict)
 
     @property
@@ -95,13 +126,19 @@ class World:
     def mirrors(self) -> list[str]:
         return [f"--mirror={UPSTREAM[k]}={self.repo.url}/{k}" for k in UPSTREAM]
 
-    def run(self, *args: str) -> Any:
-        return self.cli("-C", str(self.project), "update-charts", *self.mirrors(), *args)
+    def run(self, *args: str, debug: bool = False) -> Any:
+        pre = ("--debug",) if debug else ()
+        return self.cli(*pre, "-C", str(self.project), "update-charts", *self.mirrors(), *args)
 
     def publish_indexes(self, generation: int = 1) -> None:
         for key, entries in self.indexes.items():
-            self.repo.add(f"/{key}/index.yaml", builders.index_yaml(entries), content_type="application/x-yaml",
-                          etag=f'"{key}-v{generation}"', last_modified="Thu, 20 Aug 2026 09:00:00 GMT")
+            self.repo.add(
+                f"/{key}/index.yaml",
+                builders.index_yaml(entries),
+                content_type="application/x-yaml",
+                etag=f'"{key}-v{generation}"',
+                last_modified="Thu, 20 Aug 2026 09:00:00 GMT",
+            )
 
     def serve_archive(self, key: tuple[str, str], data: bytes, *, fix_digest: bool) -> None:
         """Serve other bytes for a pin; with `fix_digest` the index digest follows (only the archive check

@@ -1,4 +1,4 @@
-"""A real HTTP server on 127.0.0.1 for the chart tests: classic repositories, an OCI registry, fault injection.
+"""A real HTTP server on 127.0.0.1 for the chart tests: classic repositories, OCI registry, fault injection.
 
 Routes are exact paths. Faults are queued per path and consumed one per request, so "500 then success" is
 `server.fault(path, Fault.status(500))`. Every request is logged (method, path, headers) so tests can prove
@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 CHART_LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip"
 
@@ -87,8 +87,9 @@ class ChartServer:
         self.port = self._httpd.server_address[1]
         self.url = f"http://{url_host or host}:{self.port}"
         self.netloc = f"{url_host or host}:{self.port}"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def start(self) -> ChartServer:
         self._thread.start()
@@ -122,17 +123,28 @@ class ChartServer:
         manifest = {
             "schemaVersion": 2,
             "mediaType": "application/vnd.oci.image.manifest.v1+json",
-            "config": {"mediaType": "application/vnd.cncf.helm.config.v1+json",
-                       "digest": "sha256:" + hashlib.sha256(config).hexdigest(), "size": len(config)},
-            "layers": [{"mediaType": CHART_LAYER, "digest": "sha256:" + hashlib.sha256(archive).hexdigest(),
-                        "size": len(archive)}],
+            "config": {
+                "mediaType": "application/vnd.cncf.helm.config.v1+json",
+                "digest": "sha256:" + hashlib.sha256(config).hexdigest(),
+                "size": len(config),
+            },
+            "layers": [
+                {
+                    "mediaType": CHART_LAYER,
+                    "digest": "sha256:" + hashlib.sha256(archive).hexdigest(),
+                    "size": len(archive),
+                }
+            ],
         }
         self.routes[f"/v2/{repository}/manifests/{tag}"] = Route(
-            json.dumps(manifest).encode(), content_type="application/vnd.oci.image.manifest.v1+json")
+            json.dumps(manifest).encode(), content_type="application/vnd.oci.image.manifest.v1+json"
+        )
         tags_path = f"/v2/{repository}/tags/list"
         existing = json.loads(self.routes[tags_path].body)["tags"] if tags_path in self.routes else []
-        self.routes[tags_path] = Route(json.dumps({"name": repository, "tags": [*existing, tag]}).encode(),
-                                       content_type="application/json")
+        self.routes[tags_path] = Route(
+            json.dumps({"name": repository, "tags": [*existing, tag]}).encode(),
+            content_type="application/json",
+        )
         return "sha256:" + hashlib.sha256(archive).hexdigest()
 
     # -- inspection -------------------------------------------------------------------------------------
@@ -161,8 +173,11 @@ def _handler(server: ChartServer) -> type[BaseHTTPRequestHandler]:
             entry = Logged("GET", self.path, {k.lower(): v for k, v in self.headers.items()})
             with server.lock:
                 server.log.append(entry)
-                fault = server.faults.get(self.path.split("?")[0], [None]).pop(0) if server.faults.get(
-                    self.path.split("?")[0]) else None
+                fault = (
+                    server.faults.get(self.path.split("?")[0], [None]).pop(0)
+                    if server.faults.get(self.path.split("?")[0])
+                    else None
+                )
                 server.inflight += 1
                 server.max_inflight = max(server.max_inflight, server.inflight)
             try:
@@ -173,8 +188,14 @@ def _handler(server: ChartServer) -> type[BaseHTTPRequestHandler]:
                 with server.lock:
                     server.inflight -= 1
 
-        def _send(self, entry: Logged, status: int, body: bytes = b"", headers: dict[str, str] | None = None,
-                  content_type: str = "text/plain") -> None:
+        def _send(
+            self,
+            entry: Logged,
+            status: int,
+            body: bytes = b"",
+            headers: dict[str, str] | None = None,
+            content_type: str = "text/plain",
+        ) -> None:
             entry.status = status
             self.send_response(status)
             self.send_header("Content-Type", content_type)
@@ -201,12 +222,20 @@ def _handler(server: ChartServer) -> type[BaseHTTPRequestHandler]:
             if path.startswith("/v2/") and server.oci_token_required:
                 repository = path[4:].rsplit("/", 2)[0]
                 want = "Bearer tok-" + base64.urlsafe_b64encode(
-                    f"repository:{repository}:pull".encode()).decode().rstrip("=")
+                    f"repository:{repository}:pull".encode()
+                ).decode().rstrip("=")
                 if self.headers.get("Authorization") != want:
-                    challenge = (f'Bearer realm="{server.url}/token",service="k8sprov-test",'
-                                 f'scope="repository:{repository}:pull"')
-                    self._send(entry, 401, b'{"errors":[{"code":"UNAUTHORIZED"}]}',
-                               {"WWW-Authenticate": challenge}, "application/json")
+                    challenge = (
+                        f'Bearer realm="{server.url}/token",service="k8sprov-test",'
+                        f'scope="repository:{repository}:pull"'
+                    )
+                    self._send(
+                        entry,
+                        401,
+                        b'{"errors":[{"code":"UNAUTHORIZED"}]}',
+                        {"WWW-Authenticate": challenge},
+                        "application/json",
+                    )
                     return
             route = server.routes.get(path)
             if route is None:

@@ -141,7 +141,10 @@ def test_gzip_that_is_not_tar(world: World) -> None:
         (Member("kyverno/../../evil.sh", b"#!/bin/sh\n"), "'..'"),
         (Member("/etc/cron.d/evil", b"* * * * * root sh\n"), "absolute path"),
         (Member("other/values.yaml", b"x: 1\n"), "outside the top folder kyverno/"),
-        (Member("kyverno/templates/link", kind=tarfile.SYMTYPE, linkname="../../../etc/passwd"), "leaves kyverno/"),
+        (
+            Member("kyverno/templates/link", kind=tarfile.SYMTYPE, linkname="../../../etc/passwd"),
+            "leaves kyverno/",
+        ),
         (Member("kyverno/templates/hard", kind=tarfile.LNKTYPE, linkname="etc/passwd"), "leaves kyverno/"),
         (Member("kyverno/dev", kind=tarfile.CHRTYPE), "not a file, folder or link"),
     ],
@@ -180,7 +183,8 @@ def test_oversized_body(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     assert last.count(f"over the {limit}-byte limit") == len(too_big)
     assert world.leftovers() == []
     assert sorted(p.name for p in world.charts_dir.glob("*.tgz")) == sorted(
-        f"{c}-{v}.tgz" for c, v in set(world.archives) - too_big)
+        f"{c}-{v}.tgz" for c, v in set(world.archives) - too_big
+    )
     assert set(world.lock_entries()) == set(world.archives) - too_big
     # refused from Content-Length: the body was never read, so no retry either
     server, path = server_path(world, ("argo-cd", "10.1.1"))
