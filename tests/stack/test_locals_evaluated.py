@@ -137,6 +137,10 @@ def test_lock_digest_reaches_each_release(tf_kit: TerraformKit, tmp_path: Path) 
     assert production["kyverno"]["sha256"] == "a" * 64
     assert production["kyverno"]["archive"] == "../charts/kyverno-3.8.2.tgz"
 
+    for broken in ('{"version": 1, "charts": [{"name": "kyverno"}]}', "not json"):
+        (charts / "charts.lock").write_text(broken)  # malformed: no digests, no crash
+        releases = _console(tf_kit, scratch, "local.releases", {**common, "environment": "basic"})
+        assert {r["sha256"] for r in releases.values()} == {None}, broken
     (charts / "charts.lock").unlink()  # no lock at all: no digests, no crash
     nolock = _console(tf_kit, scratch, "local.releases", {**common, "environment": "basic"})
     assert {r["sha256"] for r in nolock.values()} == {None}

@@ -8,10 +8,12 @@ locals {
   profile  = var.environment
   versions = local.chart_versions[local.profile]
 
-  # charts.lock (JSON, written by `k8sprov update-charts`). A missing or unreadable lock yields
-  # no digests; the helm module then stops the plan with "run k8sprov update-charts".
+  # charts.lock (JSON, written by `k8sprov update-charts`): entries keyed by chart name and
+  # version, archives named <chart>-<version>.tgz. A missing or unreadable lock yields no digests;
+  # the helm module then stops the plan with "run k8sprov update-charts".
+  # A malformed lock (or duplicate entries) also yields no digests rather than a Terraform crash.
   lock_charts = try(jsondecode(file("${var.charts_dir}/charts.lock")).charts, [])
-  lock_digest = { for entry in local.lock_charts : "${entry.name}@${entry.version}" => entry.sha256 }
+  lock_digest = try({ for entry in local.lock_charts : "${entry.name}@${entry.version}" => entry.sha256 }, {})
 
   # Pod Security Admission level each namespace's workloads really run under with the shipped
   # values. kyverno: every container and hook sets a restricted-compliant securityContext.
@@ -30,8 +32,8 @@ locals {
       namespace    = entry.namespace
       order        = entry.order
       version      = local.versions[name]
-      archive      = "${var.charts_dir}/${name}-${local.versions[name]}.tgz"
-      sha256       = lookup(local.lock_digest, "${name}@${local.versions[name]}", null)
+      archive      = "${var.charts_dir}/${entry.chart}-${local.versions[name]}.tgz"
+      sha256       = lookup(local.lock_digest, "${entry.chart}@${local.versions[name]}", null)
       values_files = ["${var.values_dir}/${name}/${local.profile}.yaml"]
       timeout      = coalesce(try(var.release_overrides[name].timeout, null), var.default_timeout)
       max_history  = coalesce(try(var.release_overrides[name].max_history, null), var.default_max_history)
