@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from k8sprov.planview.mask import Secrets, masked, sub_mark
+from k8sprov.planview.mask import Secrets, masked
 from k8sprov.planview.model import AttrChange, Mark
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
@@ -17,7 +18,7 @@ def join_path(prefix: str, key: str | int) -> str:
     """`a.b[0]["x.y"]`: terraform-style paths; odd keys are quoted."""
     if isinstance(key, int):
         return f"{prefix}[{key}]"
-    if _IDENT.match(key):
+    if _ident(key):
         return f"{prefix}.{key}" if prefix else key
     quoted = key.replace("\\", "\\\\").replace('"', '\\"')
     return f'{prefix}["{quoted}"]'
@@ -39,7 +40,7 @@ def _side(value: Any, mark: Any, secrets: Secrets) -> Any:
         return ABSENT
     if mark is True:
         return Mark.SENSITIVE
-    if mark or secrets:
+    if mark or secrets.active:
         return masked(value, mark, secrets)
     return value
 
@@ -61,79 +62,88 @@ def diff_values(
     same (terraform does not show attributes that go from nothing to null).
     """
     result: list[AttrChange] = [] if out is None else out
-    _walk(before, after, before_sensitive, after_sensitive, after_unknown, secrets or Secrets(), path, result)
+    walk(before, after, before_sensitive, after_sensitive, after_unknown, secrets or Secrets(), path, result)
     return result
 
 
-def _walk(
+def walk(
     before: Any, after: Any, bs: Any, as_: Any, unk: Any, secrets: Secrets, path: str, out: list[AttrChange]
 ) -> None:
+    """diff_values' worker: appends to `out`. `secrets` must not be None."""
+    # Hot path (runs for every attribute of every change): plain dict/list checks, marks inlined.
+    # Inside a container a mark is a dict, a list, or falsy: `true` returned before we recurse.
     if unk is True:
-        out.append(
-            AttrChange(path, _side(before, bs, secrets) if before is not None else ABSENT, Mark.UNKNOWN)
-        )
+        out.append(AttrChange(path, ABSENT if before is None else _side(before, bs, secrets), Mark.UNKNOWN))
         return
     if before is None:
         before = ABSENT
     if after is None:
         after = ABSENT
-    if _empty_mark(unk) and before == after:
+    if not unk and before == after:
         return
     if bs is True or as_ is True:
         out.append(AttrChange(path, _side(before, bs, secrets), _side(after, as_, secrets)))
         return
-    b_map, a_map = isinstance(before, Mapping), isinstance(after, Mapping)
+    tb, ta, tu = type(before), type(after), type(unk)
     if (
-        (b_map or before is ABSENT)
-        and (a_map or after is ABSENT)
-        and (b_map or a_map or isinstance(unk, Mapping))
+        (tb is dict or before is ABSENT)
+        and (ta is dict or after is ABSENT)
+        and (tb is dict or ta is dict or tu is dict)
     ):
-        keys: dict[str, None] = {}
-        if b_map:
-            keys.update(dict.fromkeys(before))
-        if a_map:
-            keys.update(dict.fromkeys(after))
-        if isinstance(unk, Mapping):
-            keys.update(dict.fromkeys(unk))
+        if tb is dict and ta is dict:
+            keys = before.keys() | after.keys()
+        else:
+            keys = set(before if tb is dict else after if ta is dict else ())
+        if tu is dict:
+            keys |= unk.keys()
         if not keys:  # {} against nothing
             out.append(AttrChange(path, _side(before, bs, secrets), _side(after, as_, secrets)))
             return
+        bs_d = bs if type(bs) is dict else None
+        as_d = as_ if type(as_) is dict else None
+        unk_d = unk if tu is dict else None
+        prefix = path + "." if path else ""
         for key in sorted(keys):
-            _walk(
-                before.get(key, ABSENT) if b_map else ABSENT,
-                after.get(key, ABSENT) if a_map else ABSENT,
-                sub_mark(bs, key),
-                sub_mark(as_, key),
-                sub_mark(unk, key),
+            walk(
+                before.get(key, ABSENT) if tb is dict else ABSENT,
+                after.get(key, ABSENT) if ta is dict else ABSENT,
+                bs_d.get(key) if bs_d else None,
+                as_d.get(key) if as_d else None,
+                unk_d.get(key) if unk_d else None,
                 secrets,
-                join_path(path, key),
+                prefix + key if _ident(key) else join_path(path, key),
                 out,
             )
         return
-    b_list, a_list = isinstance(before, list), isinstance(after, list)
     if (
-        (b_list or before is ABSENT)
-        and (a_list or after is ABSENT)
-        and (b_list or a_list or isinstance(unk, list))
+        (tb is list or before is ABSENT)
+        and (ta is list or after is ABSENT)
+        and (tb is list or ta is list or tu is list)
     ):
-        n = max(
-            len(before) if b_list else 0,
-            len(after) if a_list else 0,
-            len(unk) if isinstance(unk, list) else 0,
-        )
+        nb = len(before) if tb is list else 0
+        na = len(after) if ta is list else 0
+        n = max(nb, na, len(unk) if tu is list else 0)
         if n == 0:
             out.append(AttrChange(path, _side(before, bs, secrets), _side(after, as_, secrets)))
             return
+        bs_l = bs if type(bs) is list else None
+        as_l = as_ if type(as_) is list else None
+        unk_l = unk if tu is list else None
         for i in range(n):
-            _walk(
-                before[i] if b_list and i < len(before) else ABSENT,
-                after[i] if a_list and i < len(after) else ABSENT,
-                sub_mark(bs, i),
-                sub_mark(as_, i),
-                sub_mark(unk, i),
+            walk(
+                before[i] if i < nb else ABSENT,
+                after[i] if i < na else ABSENT,
+                bs_l[i] if bs_l and i < len(bs_l) else None,
+                as_l[i] if as_l and i < len(as_l) else None,
+                unk_l[i] if unk_l and i < len(unk_l) else None,
                 secrets,
-                join_path(path, i),
+                f"{path}[{i}]",
                 out,
             )
         return
     out.append(AttrChange(path, _side(before, bs, secrets), _side(after, as_, secrets)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _ident(key: str) -> bool:
+    return bool(_IDENT.match(key))

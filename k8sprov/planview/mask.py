@@ -20,6 +20,8 @@ _EXACT_MIN = 3
 
 def sub_mark(mark: Any, key: str | int) -> Any:
     """The mark of a child: `true` covers the whole subtree, a dict/list mirrors the value."""
+    if not mark:
+        return None
     if mark is True:
         return True
     if isinstance(mark, Mapping) and isinstance(key, str):
@@ -76,6 +78,7 @@ class Secrets:
     def __init__(self) -> None:
         self._long: set[str] = set()
         self._short: set[str] = set()
+        self.active = False  # a plain attribute: checked in hot loops
 
     def add_value(self, value: Any) -> None:
         for text in iter_strings(value):
@@ -83,9 +86,10 @@ class Secrets:
                 self._long.add(text)
             elif len(text) >= _EXACT_MIN:
                 self._short.add(text)
+        self.active = bool(self._long or self._short)
 
     def __bool__(self) -> bool:
-        return bool(self._long or self._short)
+        return self.active
 
     def hit(self, text: str) -> bool:
         if text in self._short or text in self._long:
@@ -110,11 +114,16 @@ def masked(value: Any, mark: Any, secrets: Secrets) -> Any:
     if mark is True:
         return Mark.SENSITIVE
     if isinstance(value, str):
-        return Mark.SENSITIVE if secrets and secrets.hit(value) else value
+        return Mark.SENSITIVE if secrets.active and secrets.hit(value) else value
     if isinstance(value, Mapping):
         return {k: masked(v, sub_mark(mark, k), secrets) for k, v in value.items()}
     if isinstance(value, list):
         return [masked(v, sub_mark(mark, i), secrets) for i, v in enumerate(value)]
-    if secrets and isinstance(value, int | float) and not isinstance(value, bool) and secrets.hit(str(value)):
+    if (
+        secrets.active
+        and isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and secrets.hit(str(value))
+    ):
         return Mark.SENSITIVE
     return value

@@ -1,4 +1,4 @@
-"""The plan summary model: plain, immutable dataclasses that hold no secret.
+"""The plan summary model: plain dataclasses (treat them as read-only) that hold no secret.
 
 Everything here is already masked: a value marked sensitive in the plan is replaced by `Mark.SENSITIVE`
 while the summary is built, so no renderer (rich, JSON, Markdown, a debugger's repr) can leak it.
@@ -30,7 +30,7 @@ class Mark(enum.Enum):
         return f"<{self.value}>"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AttrChange:
     """One changed leaf (or opaque subtree) of a resource, a label map or a values document.
 
@@ -92,7 +92,7 @@ class NamespaceChange:
     labels: tuple[AttrChange, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ResourceChange:
     address: str
     module: str | None  # None for the root module
@@ -124,7 +124,8 @@ class ResourceChange:
 
     @property
     def destructive(self) -> bool:
-        return self.action in ("delete", "replace")
+        """Destroys an object: delete, or a replacement that deletes (create-then-forget does not)."""
+        return self.action == "delete" or (self.action == "replace" and "delete" in self.actions)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from k8sprov.planview.text import (
     counts_line,
     created_text,
     group_by_module,
+    helm_set_changes,
     module_label,
     reason_text,
     value_text,
@@ -161,9 +162,10 @@ def _destructive(w: _Writer, summary: PlanSummary) -> None:
     w.add("| | Resource | Action | Reason |\n|---|---|---|---|")
     shown = 0
     for change in destructive[:DESTRUCTIVE_ROWS]:
+        symbol = SYMBOLS.get(change.action, "?")
         row = (
-            f"| `{SYMBOLS[change.action]}` | {_code(change.address, table=True)} | {change.action} | "
-            f"{_cell(reason_text(change))} |"
+            f"| `{symbol}` | {_code(change.address, table=True)} | {change.action} | "
+            f"{_cell(reason_text(change)) or '—'} |"
         )
         if not w.add(row, reserve=200):
             break
@@ -218,11 +220,7 @@ def _helm(w: _Writer, summary: PlanSummary) -> None:
             if len(doc.changes) > VALUES_LINES:
                 lines.append(f"# … and {len(doc.changes) - VALUES_LINES:,} more values")
             lines.extend(doc.text_diff)
-        lines.extend(
-            _attr_line(a, " ")
-            for a in change.attributes
-            if a.path.split("[", 1)[0] in ("set", "set_list", "set_sensitive")
-        )
+        lines.extend(_attr_line(a, " ") for a in helm_set_changes(change))
         if lines:
             _block(w, f"values of {change.address}", lines, section=f"values of {change.address}")
 

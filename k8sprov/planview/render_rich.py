@@ -24,6 +24,7 @@ from k8sprov.planview.text import (
     counts_parts,
     created_text,
     group_by_module,
+    helm_set_changes,
     module_label,
     reason_text,
     value_text,
@@ -98,14 +99,15 @@ def _header(summary: PlanSummary, header: PlanHeader, console: Console, now: dat
         info.append(f"Terraform {version}")
     if summary.format_version:
         info.append(f"{' · ' if info else ''}plan format {summary.format_version}", style="dim")
-    if header.plan_file:
-        info.append(f"{' · ' if info else ''}plan file {header.plan_file}")
-        if header.created_at is not None:
-            info.append(f" ({created_text(header.created_at, now)})")
-    elif header.created_at is not None:
-        info.append(f"{' · ' if info else ''}created {created_text(header.created_at, now)}")
     if info:
         console.print(info)
+    if header.plan_file or header.created_at is not None:
+        where = Text()
+        if header.plan_file:
+            where.append(f"Plan file {header.plan_file}")
+        if header.created_at is not None:
+            where.append(f"{' · created' if where else 'Created'} {created_text(header.created_at, now)}")
+        console.print(where)
     for note in summary.notes:
         console.print(Text(f"note: {note}", style="yellow"))
 
@@ -200,8 +202,8 @@ def _helm(summary: PlanSummary, console: Console, detail: bool) -> None:
         return
     console.print()
     table = Table(title=None, show_edge=False, pad_edge=False, box=None, header_style="bold")
-    for column in ("Helm release", "Action", "Namespace", "Chart", "Version", "Values"):
-        table.add_column(column, overflow="fold")
+    for column in ("Release", "Action", "Namespace", "Chart", "Version", "Values"):
+        table.add_column(column, overflow="fold", no_wrap=column in ("Action", "Version"))
     for change in releases:
         helm = change.helm
         assert helm is not None
@@ -213,8 +215,9 @@ def _helm(summary: PlanSummary, console: Console, detail: bool) -> None:
             values = (
                 Text("changed", style="yellow") if helm.values_changed else Text("unchanged", style="dim")
             )
+        name = helm.name if isinstance(helm.name, str) and helm.name else _short_address(change)
         table.add_row(
-            Text(change.address),
+            Text(name),
             Text(change.action, style=STYLES.get(change.action, "")),
             Text(value_text(helm.namespace).strip('"') if helm.namespace is not Mark.ABSENT else "default"),
             Text(value_text(helm.chart).strip('"')),
@@ -227,9 +230,7 @@ def _helm(summary: PlanSummary, console: Console, detail: bool) -> None:
     for change in releases:
         helm = change.helm
         assert helm is not None
-        sets = tuple(
-            a for a in change.attributes if a.path.split("[", 1)[0] in ("set", "set_list", "set_sensitive")
-        )
+        sets = helm_set_changes(change)
         if not helm.values_docs and not sets:
             continue
         console.print(Text(f"  values of {change.address}", style="bold"))

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from k8sprov.errors import PlanError
-from k8sprov.planview.diff import ABSENT, diff_values, format_path
+from k8sprov.planview.diff import ABSENT, diff_values, format_path, walk
 from k8sprov.planview.mask import Secrets, has_true, marked_values, masked, sub_mark
 from k8sprov.planview.model import (
     ACTIONS,
@@ -64,8 +64,13 @@ def normalize_action(actions: tuple[str, ...]) -> str:
     return _ACTIONS.get(actions) or "+".join(actions)
 
 
+_EMPTY: Mapping[str, Any] = {}
+
+
 def _dict(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+    if type(value) is dict:
+        return value
+    return value if isinstance(value, Mapping) else _EMPTY
 
 
 def _dicts(value: Any) -> list[Mapping[str, Any]]:
@@ -193,7 +198,7 @@ def _helm(
 
     b_meta, b_meta_mark = _meta(before.get("metadata"), sub_mark(bs, "metadata"))
     version_before = _show(before.get("version"), sub_mark(bs, "version"), None, secrets)
-    if version_before is ABSENT:
+    if version_before is ABSENT or version_before == "":
         version_before = _show(b_meta.get("version"), sub_mark(b_meta_mark, "version"), None, secrets)
     if gone:
         version_after: Any = ABSENT
@@ -201,7 +206,7 @@ def _helm(
         version_after = _show(
             after.get("version"), sub_mark(as_, "version"), sub_mark(unk, "version"), secrets
         )
-        if version_after is ABSENT:
+        if version_after is ABSENT or version_after == "":
             a_meta, a_meta_mark = _meta(after.get("metadata"), sub_mark(as_, "metadata"))
             meta_unknown = sub_mark(unk, "metadata")
             version_after = _show(
@@ -278,8 +283,8 @@ def _namespace(
 def _resource(rc: Mapping[str, Any], secrets: Secrets) -> ResourceChange:
     change = _dict(rc.get("change"))
     raw_actions = change.get("actions")
-    actions = tuple(str(a) for a in raw_actions) if isinstance(raw_actions, list) else ()
-    action = normalize_action(actions)
+    actions = tuple(map(str, raw_actions)) if type(raw_actions) is list else ()
+    action = _ACTIONS.get(actions) or "+".join(actions)
     rtype = str(rc.get("type") or "")
     name = str(rc.get("name") or "")
     mode = str(rc.get("mode") or "managed")
@@ -305,17 +310,14 @@ def _resource(rc: Mapping[str, Any], secrets: Secrets) -> ResourceChange:
             after, unk = ABSENT, None
         elif action == "create":
             before = ABSENT
-        attributes = tuple(
-            diff_values(
-                before, after, before_sensitive=bs, after_sensitive=as_, after_unknown=unk, secrets=secrets
-            )
-        )
+        found: list[AttrChange] = []
+        walk(before, after, bs, as_, unk, secrets, "", found)
+        attributes = tuple(found)
     importing = change.get("importing")
     import_id = _dict(importing).get("id")
+    raw_paths = change.get("replace_paths")
     replace_paths = (
-        tuple(format_path(p) for p in (change.get("replace_paths") or ()) if isinstance(p, list))
-        if isinstance(change.get("replace_paths"), list)
-        else ()
+        tuple(format_path(p) for p in raw_paths if type(p) is list) if type(raw_paths) is list else ()
     )
     previous = _str(rc.get("previous_address"))
     return ResourceChange(
@@ -332,7 +334,7 @@ def _resource(rc: Mapping[str, Any], secrets: Secrets) -> ResourceChange:
         replace_paths=replace_paths,
         previous_address=previous,
         importing=isinstance(importing, Mapping),
-        import_id=(Mark.SENSITIVE.value if secrets and secrets.hit(import_id) else import_id)
+        import_id=(Mark.SENSITIVE.value if secrets.active and secrets.hit(import_id) else import_id)
         if isinstance(import_id, str)
         else None,
         deposed=_str(rc.get("deposed")),

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from k8sprov.planview.model import ACTIONS, Mark, PlanSummary, ResourceChange
+from k8sprov.planview.model import ACTIONS, AttrChange, Mark, PlanSummary, ResourceChange
 
 SYMBOLS: dict[str, str] = {
     "create": "+",
@@ -185,7 +185,7 @@ def age_text(created_at: datetime, now: datetime | None = None) -> str:
 
 def created_text(created_at: datetime, now: datetime | None = None) -> str:
     stamp = created_at if created_at.tzinfo else created_at.replace(tzinfo=UTC)
-    return f"{stamp.astimezone(UTC):%Y-%m-%d %H:%M} UTC, {age_text(created_at, now)}"
+    return f"{stamp.astimezone(UTC):%Y-%m-%d %H:%M} UTC ({age_text(created_at, now)})"
 
 
 def group_by_module(
@@ -199,7 +199,23 @@ def group_by_module(
 
 
 def action_breakdown(changes: list[ResourceChange]) -> str:
+    """`2 to add, 1 to destroy` in the fixed action order."""
     tally: dict[str, int] = {}
     for c in changes:
         tally[c.action] = tally.get(c.action, 0) + 1
-    return ", ".join(f"{n:,} {COUNT_WORDS.get(a, a)}" for a, n in tally.items())
+    order = {a: i for i, a in enumerate(ACTIONS)}
+    items = sorted(tally.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
+    return ", ".join(f"{n:,} {COUNT_WORDS.get(a, a)}" for a, n in items)
+
+
+_SET_ATTRS = ("set", "set_list", "set_sensitive")
+
+
+def helm_set_changes(change: ResourceChange) -> tuple[AttrChange, ...]:
+    """The `set`, `set_list` and `set_sensitive` entries of a helm_release change (empty lists left out)."""
+    return tuple(
+        a
+        for a in change.attributes
+        if a.path.split("[", 1)[0] in _SET_ATTRS
+        and not (a.path in _SET_ATTRS and a.after == [] and a.before in (Mark.ABSENT, []))
+    )

@@ -1,0 +1,336 @@
+"""The pure summary model, on hand-written plan JSON shaped like real Terraform/OpenTofu output."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from k8sprov.errors import PlanError
+from k8sprov.planview import PlanSummary, summarize
+from k8sprov.planview.model import Mark
+from k8sprov.planview.summary import _module_of
+from tests.planview.helpers import plan, rc
+
+
+def _attrs(summary: PlanSummary, address: str) -> dict[str, tuple[Any, Any]]:
+    (change,) = [c for c in summary.changes if c.address == address]
+    return {a.path: (a.before, a.after) for a in change.attributes}
+
+
+def test_counts_every_action_including_both_replace_orders() -> None:
+    s = summarize(
+        plan(
+            rc("null_resource.c", ["create"], None, {"triggers": {"a": "1"}}),
+            rc("null_resource.u", ["update"], {"x": 1}, {"x": 2}),
+            rc("null_resource.r1", ["delete", "create"], {"x": 1}, {"x": 2}),
+            rc("null_resource.r2", ["create", "delete"], {"x": 1}, {"x": 2}),
+            rc("null_resource.d", ["delete"], {"x": 1}, None),
+            rc("data.null_data_source.r", ["read"], None, {"x": 1}, mode="data"),
+            rc("null_resource.n", ["no-op"], {"x": 1}, {"x": 1}),
+            rc("null_resource.f", ["forget"], {"x": 1}, None),
+            rc("null_resource.i", ["no-op"], {"x": 1}, {"x": 1}, change_importing={"id": "abc"}),
+        )
+    )
+    assert dict(s.counts) == {
+        "create": 1,
+        "update": 1,
+        "replace": 2,
+        "delete": 1,
+        "read": 1,
+        "no-op": 2,
+        "forget": 1,
+        "import": 1,
+        "drift": 0,
+        "moves": 0,
+    }
+    assert s.has_changes
+    replaced = [c for c in s.changes if c.action == "replace"]
+    assert [c.actions for c in replaced] == [("delete", "create"), ("create", "delete")]
+    assert [c.address for c in s.destructive] == ["null_resource.r1", "null_resource.r2", "null_resource.d"]
+    # plain no-ops are counted but not listed; the importing no-op is listed
+    assert "null_resource.n" not in [c.address for c in s.listed]
+    imported = next(c for c in s.listed if c.address == "null_resource.i")
+    assert imported.importing and imported.import_id == "abc"
+
+
+def test_has_changes_follows_detailed_exitcode_semantics() -> None:
+    noop = rc("null_resource.n", ["no-op"], {"x": 1}, {"x": 1})
+    assert not summarize(plan(noop)).has_changes
+    out_noop = {"o": {"actions": ["no-op"], "before": 1, "after": 1}}
+    assert not summarize(plan(noop, output_changes=out_noop)).has_changes
+    out_change = {"o": {"actions": ["update"], "before": 1, "after": 2}}
+    assert summarize(plan(noop, output_changes=out_change)).has_changes
+    moved = rc("null_resource.new", ["no-op"], {"x": 1}, {"x": 1}, previous_address="null_resource.old")
+    s = summarize(plan(moved))
+    assert s.has_changes and s.counts["moves"] == 1
+    assert s.moves[0].previous_address == "null_resource.old"
+    assert summarize(plan(rc("data.x.y", ["read"], None, {}))).has_changes
+
+
+def test_drift_is_counted_apart_from_changes() -> None:
+    s = summarize(
+        plan(
+            rc("null_resource.a", ["no-op"], {"x": 1}, {"x": 1}),
+            resource_drift=[
+                rc("null_resource.a", ["update"], {"x": 0}, {"x": 1}),
+                rc("null_resource.gone", ["delete"], {"x": 0}, None),
+            ],
+        )
+    )
+    assert s.counts["drift"] == 2
+    assert s.counts["update"] == 0 and s.counts["delete"] == 0
+    assert [d.action for d in s.drift] == ["update", "delete"]
+    assert not s.has_changes  # drift alone is not a planned change
+
+
+def test_reason_replace_paths_and_module() -> None:
+    s = summarize(
+        plan(
+            rc(
+                'module.a["x.y"].module.b.null_resource.r[0]',
+                ["delete", "create"],
+                {"triggers": {"k": "1"}},
+                {"triggers": {"k": "2"}},
+                module_address='module.a["x.y"].module.b',
+                action_reason="replace_because_cannot_update",
+                change_replace_paths=[["triggers", "k"], ["tags", 0, "odd.key"]],
+            )
+        )
+    )
+    (c,) = s.changes
+    assert c.module == 'module.a["x.y"].module.b'
+    assert c.reason == "replace_because_cannot_update"
+    assert c.replace_paths == ("triggers.k", 'tags[0]["odd.key"]')
+
+
+@pytest.mark.parametrize(
+    ("address", "module"),
+    [
+        ("null_resource.a", None),
+        ("module.a.null_resource.b", "module.a"),
+        ('module.a["k.x"].module.b[2].data.c.d["e.f"]', 'module.a["k.x"].module.b[2]'),
+        ('module.m["a\\"b.c"].x.y', 'module.m["a\\"b.c"]'),
+    ],
+)
+def test_module_is_derived_from_the_address_when_module_address_is_missing(address: str, module: str) -> None:
+    assert _module_of(address) == module
+
+
+def test_unknown_values_read_known_after_apply() -> None:
+    s = summarize(
+        plan(
+            rc(
+                "null_resource.a",
+                ["create"],
+                None,
+                {"triggers": {"a": "1"}},
+                change_after_unknown={"id": True, "triggers": {"b": True}},
+            )
+        )
+    )
+    attrs = _attrs(s, "null_resource.a")
+    assert attrs["id"] == (Mark.ABSENT, Mark.UNKNOWN)
+    assert attrs["triggers.b"] == (Mark.ABSENT, Mark.UNKNOWN)
+    assert attrs["triggers.a"] == (Mark.ABSENT, "1")
+
+
+def test_sensitive_marks_boolean_and_nested_mask_values_everywhere_in_the_model() -> None:
+    secret, other = "hunter2-very-secret", "p4ss-0ther-secret"
+    s = summarize(
+        plan(
+            rc(
+                "null_resource.whole",
+                ["update"],
+                {"password": "old-" + secret},
+                {"password": secret},
+                change_before_sensitive=True,
+                change_after_sensitive=True,
+            ),
+            rc(
+                "null_resource.nested",
+                ["update"],
+                {"cfg": {"user": "bob", "pw": [other, "x"]}},
+                {"cfg": {"user": "alice", "pw": [other + "!", "y"]}},
+                change_before_sensitive={"cfg": {"pw": [True, False]}},
+                change_after_sensitive={"cfg": {"pw": [True, False]}},
+            ),
+            # the same secret leaking unmarked into another resource is caught by value
+            rc("null_resource.leak", ["update"], {"note": "x"}, {"note": f"uses {secret} inside"}),
+        )
+    )
+    nested = _attrs(s, "null_resource.nested")
+    assert nested["cfg.user"] == ("bob", "alice")
+    assert nested["cfg.pw[0]"] == (Mark.SENSITIVE, Mark.SENSITIVE)
+    assert nested["cfg.pw[1]"] == ("x", "y")
+    # a whole object marked sensitive is one masked change, nothing of its shape shown
+    assert _attrs(s, "null_resource.whole") == {"": (Mark.SENSITIVE, Mark.SENSITIVE)}
+    assert _attrs(s, "null_resource.leak")["note"] == ("x", Mark.SENSITIVE)
+    assert secret not in repr(s) and other not in repr(s)
+
+
+def test_sensitive_outputs_and_variables_are_masked() -> None:
+    var_secret = "var-secret-value-123"
+    s = summarize(
+        plan(
+            rc(
+                "null_resource.a", ["update"], {"t": "a"}, {"t": f"prefix-{var_secret}"}
+            ),  # unmarked use of a var
+            output_changes={
+                "marked": {
+                    "actions": ["update"],
+                    "before": "out-secret-1",
+                    "after": "out-secret-2",
+                    "before_sensitive": True,
+                    "after_sensitive": True,
+                },
+                "planned": {"actions": ["create"], "before": None, "after": "out-secret-3"},
+                "partial": {
+                    "actions": ["update"],
+                    "before": {"a": 1, "k": "out-secret-4"},
+                    "after": {"a": 2, "k": "out-secret-4"},
+                    "before_sensitive": {"k": True},
+                    "after_sensitive": {"k": True},
+                },
+                "unknown": {"actions": ["create"], "before": None, "after": None, "after_unknown": True},
+            },
+            planned_values={"outputs": {"planned": {"sensitive": True, "value": "out-secret-3"}}},
+            variables={"token": {"value": var_secret}},
+            configuration={"root_module": {"variables": {"token": {"sensitive": True}}}},
+        )
+    )
+    outs = {o.name: o for o in s.outputs}
+    assert (outs["marked"].before, outs["marked"].after, outs["marked"].sensitive) == (
+        Mark.SENSITIVE,
+        Mark.SENSITIVE,
+        True,
+    )
+    assert outs["planned"].after is Mark.SENSITIVE and outs["planned"].before is Mark.ABSENT
+    assert outs["partial"].sensitive
+    assert outs["unknown"].after is Mark.UNKNOWN
+    assert _attrs(s, "null_resource.a")["t"] == ("a", Mark.SENSITIVE)
+    text = repr(s)
+    for needle in ("out-secret-1", "out-secret-2", "out-secret-3", "out-secret-4", var_secret):
+        assert needle not in text
+
+
+def test_errored_plan_keeps_its_diagnostics_masked() -> None:
+    s = summarize(
+        {
+            "format_version": "1.2",
+            "errored": True,
+            "resource_changes": [rc("null_resource.a", ["create"], None, {"x": 1})],
+            "diagnostics": [
+                {
+                    "severity": "error",
+                    "summary": "Invalid value",
+                    "detail": "value CANARY-diag-secret is bad",
+                    "range": {"filename": "main.tf", "start": {"line": 7}},
+                }
+            ],
+            "variables": {"v": {"value": "CANARY-diag-secret"}},
+            "configuration": {"root_module": {"variables": {"v": {"sensitive": True}}}},
+        }
+    )
+    assert s.errored
+    (d,) = s.diagnostics
+    assert (d.severity, d.summary, d.address) == ("error", "Invalid value", "main.tf:7")
+    assert d.detail == "value (sensitive value) is bad"
+    assert s.counts["create"] == 1
+
+
+def test_errored_plan_without_diagnostics_says_so() -> None:
+    s = summarize({"format_version": "1.2", "errored": True, "planned_values": {}})
+    assert s.errored and any("errored" in n for n in s.notes)
+
+
+@pytest.mark.parametrize("version", ["0.1", "0.2", "1.0", "1.2", "1.9", "2.0"])
+def test_any_format_version_is_accepted(version: str) -> None:
+    s = summarize(plan(rc("null_resource.a", ["create"], None, {}), version=version))
+    assert s.counts["create"] == 1
+    assert s.format_version == version
+    assert bool(s.notes) == (version == "2.0")
+
+
+def test_opentofu_plan_without_applyable_and_unknown_keys() -> None:
+    doc = plan(
+        rc("tofu_thing.a", ["update"], {"a": 1}, {"a": 2}, new_tofu_key={"x": 1}),
+        brand_new_top_level=[1, 2],
+        checks=[{"address": {}}],
+        timestamp="2026-11-27T10:00:00Z",
+    )
+    s = summarize(doc)
+    assert s.applyable is None
+    assert s.timestamp == "2026-11-27T10:00:00Z"
+    assert s.counts["update"] == 1
+
+
+def test_malformed_entries_are_skipped_not_fatal() -> None:
+    s = summarize(
+        {
+            "format_version": "1.2",
+            "resource_changes": [
+                "junk",
+                3,
+                {"address": "a.b"},
+                {"address": "c.d", "change": {"actions": "create"}},
+                {
+                    "type": "null_resource",
+                    "name": "x",
+                    "module_address": "module.m",
+                    "change": {"actions": ["weird", "thing"], "before": [], "after": 5},
+                },
+            ],
+            "output_changes": [],
+            "resource_drift": {"x": 1},
+            "diagnostics": "nope",
+        }
+    )
+    assert s.counts["no-op"] == 2
+    assert s.counts["weird+thing"] == 1
+    weird = next(c for c in s.changes if c.action == "weird+thing")
+    assert weird.address == "module.m.null_resource.x" and weird.module == "module.m"
+
+
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        ([1, 2], "not a Terraform plan: the JSON is a list"),
+        ("text", "not a Terraform plan: the JSON is a str"),
+        ({"format_version": "1.0", "terraform_version": "1.9.0", "values": {"root_module": {}}}, "state"),
+        ({"version": 4, "lineage": "x", "resources": []}, "state file"),
+        ({"format_version": "1.0", "provider_schemas": {}}, "provider schema"),
+        ({"hello": "world"}, "no format_version and no resource_changes"),
+    ],
+)
+def test_not_a_plan_raises_plan_error(doc: Any, message: str) -> None:
+    with pytest.raises(PlanError) as err:
+        summarize(doc)
+    assert message in err.value.message
+    assert "\n" not in err.value.one_line()
+
+
+def test_bare_format_version_is_an_empty_plan() -> None:
+    s = summarize({"format_version": "1.0"})
+    assert not s.has_changes and s.changes == ()
+
+
+def test_deposed_object_is_labelled() -> None:
+    s = summarize(plan(rc("null_resource.a", ["delete"], {"x": 1}, None, deposed="00000001")))
+    (c,) = s.listed
+    assert c.deposed == "00000001" and c.destructive
+
+
+def test_create_then_forget_is_a_replacement_that_destroys_nothing() -> None:
+    s = summarize(plan(rc("null_resource.a", ["create", "forget"], {"x": 1}, {"x": 2})))
+    (c,) = s.listed
+    assert c.action == "replace" and not c.destructive
+    assert s.counts["replace"] == 1
+
+
+def test_summary_is_json_roundtrip_safe_input() -> None:
+    # the summary must not keep references to the input dicts that a caller could mutate afterwards
+    doc = plan(rc("null_resource.a", ["update"], {"t": {"a": "1"}}, {"t": {"a": "2"}}))
+    s = summarize(json.loads(json.dumps(doc)))
+    assert _attrs(s, "null_resource.a") == {"t.a": ("1", "2")}
