@@ -14,8 +14,8 @@ terraform {
       source  = "hashicorp/helm"
       version = "~> 3.3.0"
     }
-    # Declared as the design asks (k8sprov's offline fixture stacks run on it, so one lock file
-    # covers both); the real stack creates no null resources. See README "The null provider".
+    # Declared as the design asks; no resource uses it: the chart digest reaches the release
+    # through helm_release.description instead. See README "The null provider".
     null = {
       source  = "hashicorp/null"
       version = "~> 3.2.0"

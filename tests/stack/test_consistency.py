@@ -230,3 +230,29 @@ def test_values_file_paths_used_by_the_module_exist() -> None:
     root_main = (PROJECT / "terraform" / "main.tf").read_text()
     assert '"${path.root}/../infra/values"' in root_main and '"${path.root}/../charts"' in root_main
     assert (Path(PROJECT / "terraform") / ".." / "infra" / "values").resolve().is_dir()
+
+
+def _object_attributes(type_expr: str) -> set[str]:
+    """Attribute names of a flat `object({a = ..., b = ...})` type expression."""
+    return set(re.findall(r"[{,]\s*([a-z_][a-z0-9_]*)\s*=", type_expr))
+
+
+def test_environment_files_match_variable_shapes(catalog_locals: dict[str, Any],
+                                                 modules: dict[str, Module]) -> None:
+    declared = modules["root"].variables()
+    kubeconfig_keys = _object_attributes(declared["kubeconfig"]["type"])
+    talos_keys = _object_attributes(declared["talos"]["type"])
+    assert kubeconfig_keys == {"path", "context"}
+    assert {"talosconfig_path", "context", "node", "endpoint"} <= talos_keys
+    label_key = re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?"
+                           r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+    label_value = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
+    for path in sorted((PROJECT / "infra" / "envs").glob("*.tfvars")):
+        values = load_hcl(path)
+        assert set(values.get("kubeconfig", {})) <= kubeconfig_keys, path.name
+        assert set(values.get("talos", {})) <= talos_keys, path.name
+        for key, value in values.get("namespace_labels", {}).items():
+            assert label_key.match(key) and label_value.match(str(value)), f"{path.name}: label {key}={value}"
+        for release, override in values.get("release_overrides", {}).items():
+            assert release in catalog_locals["chart_catalog"], f"{path.name}: unknown release {release!r}"
+            assert set(override) <= {"timeout", "max_history", "set"}, f"{path.name}: {release}"
