@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -110,3 +111,31 @@ output "o" {
     assert any("var.nope is not declared" in e for e in errors)
     assert any("helm_release.missing is not declared" in e for e in errors)
     assert len(errors) == 5
+
+
+def _required_providers(terraform: dict[str, Any]) -> dict[str, Any]:
+    raw = terraform["required_providers"]
+    block: dict[str, Any] = raw[0] if isinstance(raw, list) else raw
+    return {k: v for k, v in block.items() if k != "__is_block__"}
+
+
+def test_versions_pinned_in_root_minimums_in_children(modules: dict[str, Module]) -> None:
+    """HashiCorp module structure: every module states its needs; only the root pins."""
+    for name, module in modules.items():
+        (terraform,) = module.terraform_blocks()
+        assert terraform["required_version"] == ">= 1.5", name
+        providers = _required_providers(terraform)
+        used = {rtype.split("_")[0] for _, rtype, _, _ in module.resources()}
+        used |= {p for _, p, _ in module.providers()}
+        assert used <= set(providers), f"{name} uses {used - set(providers)} without declaring them"
+        for pname, spec in providers.items():
+            if name == "root":
+                assert spec["version"].startswith("~> "), f"root must pin {pname}"
+            else:
+                assert spec["version"].startswith(">= "), f"{name} must state a minimum for {pname}"
+    root = _required_providers(modules["root"].terraform_blocks()[0])
+    assert {k: v["source"] for k, v in root.items()} == {
+        "kubernetes": "hashicorp/kubernetes", "helm": "hashicorp/helm", "null": "hashicorp/null",
+        "talos": "siderolabs/talos"}
+    assert root["kubernetes"]["version"].startswith("~> 3.") and root["helm"]["version"].startswith("~> 3.")
+    assert root["null"]["version"].startswith("~> 3.") and root["talos"]["version"].startswith("~> 0.11")

@@ -1,5 +1,6 @@
-# The one place chart versions live. k8sprov's chart downloader parses the two locals below with
-# python-hcl2, so they must stay literal values: no functions, no references, no interpolation.
+# The module's minimum Terraform and provider versions, and the one place chart versions live.
+# k8sprov's chart downloader parses the two locals below with python-hcl2, so they must stay
+# literal values: no functions, no references, no interpolation.
 terraform {
   required_version = ">= 1.5"
 
