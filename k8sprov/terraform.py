@@ -114,6 +114,8 @@ def _child_env(extra: Mapping[str, str]) -> dict[str, str]:
     # Terraform must never stop to ask: k8sprov does the asking.
     env["TF_INPUT"] = "0"
     env["TF_IN_AUTOMATION"] = "1"
+    # No version check-in with HashiCorp on every run (and no wait on it where the network is closed).
+    env.setdefault("CHECKPOINT_DISABLE", "1")
     env.pop("TF_CLI_ARGS", None)
     env.update(extra)
     return env
@@ -158,8 +160,13 @@ class _SignalForwarder:
 
     def handler(self, signum: int, _frame: object) -> None:
         self.received.append(signum)
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signum)
+        if self.proc is not None and self.proc.returncode is None:
+            # Signal the whole process group, as a terminal's Ctrl-C would: terraform (≤ 1.x) wraps
+            # itself in a panicwrap parent that ignores SIGINT and relies on the child getting it too.
+            try:
+                os.killpg(self.proc.pid, signum)
+            except ProcessLookupError:
+                pass
 
     @contextmanager
     def installed(self) -> Iterator[None]:
