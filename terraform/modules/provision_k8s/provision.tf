@@ -16,7 +16,7 @@ locals {
   lock_digest = try({ for entry in local.lock_charts : "${entry.name}@${entry.version}" => entry.sha256 }, {})
 
   # Pod Security Admission level each namespace's workloads really run under with the shipped
-  # values. kyverno: every container and hook sets a restricted-compliant securityContext.
+  # values. kyverno: the chart gives every controller container a restricted-compliant securityContext.
   # argocd: argo-cd's own containers are restricted-compliant, but the redis-ha subchart used in
   # production is only baseline-clean, so enforce baseline and warn/audit on restricted.
   # monitoring: the CRD chart runs no pods.
