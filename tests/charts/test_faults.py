@@ -40,11 +40,33 @@ def assert_clean_failure(world: World, result: object, key: tuple[str, str], *ne
         assert builders.sha256(data) == entry["sha256"] == builders.sha256(world.archives[(chart, version)])
 
 
-@pytest.mark.parametrize("key", [KEY, ARGO, CRDS], ids=["relative", "redirected", "other-host"])
+TRANSIENT = [
+    (KEY, Fault.reset(4000)),
+    (KEY, Fault.truncate(4000)),
+    (KEY, Fault.status(500)),
+    (KEY, Fault.status(502)),
+    (KEY, Fault.status(503)),
+    (ARGO, Fault.reset(4000)),
+    (ARGO, Fault.status(500)),
+    (CRDS, Fault.truncate(20000)),
+    (CRDS, Fault.reset(30000)),
+]
+
+
 @pytest.mark.parametrize(
-    "fault",
-    [Fault.reset(4000), Fault.truncate(4000), Fault.status(500), Fault.status(502), Fault.status(503)],
-    ids=["reset-mid-body", "truncated-body", "500", "502", "503"],
+    ("key", "fault"),
+    TRANSIENT,
+    ids=[
+        "reset-mid-body",
+        "truncated-body",
+        "500",
+        "502",
+        "503",
+        "redirected-reset",
+        "redirected-500",
+        "other-host-truncated",
+        "other-host-reset",
+    ],
 )
 def test_transient_fault_recovers(world: World, key: tuple[str, str], fault: Fault) -> None:
     server, path = server_path(world, key)
