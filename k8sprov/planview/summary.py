@@ -159,6 +159,18 @@ def _without(value: Any, key: str) -> Any:
     return value
 
 
+def _strip_helm(value: Any) -> Any:
+    """helm_release without the blobs we never show as attributes: `values` (diffed as YAML instead),
+    `manifest` (rendered manifests) and `metadata.values` (the merged values, secrets included, which the
+    provider does not mark sensitive)."""
+    value = _without(_without(value, "values"), "manifest")
+    if isinstance(value, Mapping) and "metadata" in value:
+        meta = value["metadata"]
+        meta = [_without(m, "values") for m in meta] if isinstance(meta, list) else _without(meta, "values")
+        value = {**value, "metadata": meta}
+    return value
+
+
 def _show(value: Any, mark: Any, unknown: Any, secrets: Secrets) -> Any:
     """A single attribute as shown: unknown, masked, or the value itself."""
     if unknown is True:
@@ -302,8 +314,8 @@ def _resource(rc: Mapping[str, Any], secrets: Secrets) -> ResourceChange:
         b_map, a_map = _dict(before), _dict(after)
         if rtype in HELM_TYPES:
             helm = _helm(b_map, a_map, bs, as_, unk, action, secrets)
-            before, after = _without(before, "values"), _without(after, "values")
-            bs, as_, unk = _without(bs, "values"), _without(as_, "values"), _without(unk, "values")
+            before, after = _strip_helm(before), _strip_helm(after)
+            bs, as_, unk = _strip_helm(bs), _strip_helm(as_), _strip_helm(unk)
         elif rtype in NAMESPACE_TYPES:
             namespace = _namespace(b_map, a_map, bs, as_, unk, action, secrets)
         if action == "delete":

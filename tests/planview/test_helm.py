@@ -260,3 +260,30 @@ def test_namespace_labels_unknown_and_old_resource_name() -> None:
     (change,) = s.namespaces
     assert change.namespace is not None
     assert [(a.path, a.after) for a in change.namespace.labels] == [("(all labels)", Mark.UNKNOWN)]
+
+
+def test_merged_values_and_manifest_blobs_never_show() -> None:
+    before = helm_release(
+        "k", chart="c", version="1", namespace="n", values=["password: CANARY-in-metadata\n"]
+    )
+    before["metadata"]["values"] = '{"password":"CANARY-in-metadata"}'
+    before["manifest"] = '{"secret": "CANARY-in-manifest"}'
+    after = dict(before, version="2", values=["password: CANARY-in-metadata\n"], metadata=None, manifest=None)
+    s = summarize(
+        plan(
+            rc(
+                "helm_release.kyverno",
+                ["update"],
+                before,
+                after,
+                rtype="helm_release",
+                change_before_sensitive={"values": [True]},
+                change_after_sensitive={"values": [True]},
+                change_after_unknown={"metadata": True, "manifest": True},
+            )
+        )
+    )
+    attrs = {a.path: a for a in s.changes[0].attributes}
+    assert "manifest" not in attrs and "values" not in attrs
+    assert "values" not in attrs["metadata"].before
+    assert "CANARY" not in repr(s)
