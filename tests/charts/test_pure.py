@@ -379,8 +379,8 @@ def test_catalog_pins_group_profiles() -> None:
     assert cat.profiles == ["basic", "production"]
     assert [(p.name, p.version, p.profiles) for p in cat.pins()] == [
         ("a", "1", ("basic", "production")),
-        ("b", "3", ("basic",)),
         ("b", "2", ("production",)),
+        ("b", "3", ("basic",)),
     ]
     assert cat.pinned_archives() == {"a-1.tgz", "b-2.tgz", "b-3.tgz"}
 
