@@ -43,7 +43,8 @@ def render_plan(app: AppContext, run: EnvRun | None, plan_json: dict[str, Any], 
     """Show a plan (rich on the terminal, optional JSON/Markdown files); True when it has changes."""
     import json
 
-    from k8sprov.planview import PlanHeader, render_rich, summarize, to_json, to_markdown
+    from k8sprov.planview import PlanHeader, summarize, to_json, to_markdown
+    from k8sprov.planview.render_rich import render_rich
 
     summary = summarize(plan_json)
     header = PlanHeader(

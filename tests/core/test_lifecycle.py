@@ -131,7 +131,8 @@ def test_show_renders_the_saved_plan_again(project: Path, cli) -> None:
     assert cli("-C", str(project), "plan", "--env", "a").exit_code == 0
     shown = cli("-C", str(project), "show", "--env", "a")
     assert shown.exit_code == 0, shown.output
-    assert 'module.items.null_resource.item["one"]' in shown.stdout
+    assert "module.items" in shown.stdout and 'null_resource.item["one"]' in shown.stdout
+    assert "Plan: 2 to add" in shown.stdout and "environment a" in shown.stdout
 
 
 def test_envs_lists_profiles_backends_and_plan_status(project: Path, cli) -> None:
