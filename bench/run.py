@@ -1,0 +1,838 @@
+"""k8sprov benchmarks B1–B7 (issue 7): k8sprov against what a user would run instead.
+
+Every benchmark runs its baseline in the same loop: the cases are interleaved (round-robin, a different
+case first each round), every case gets one untimed warm-up, the median of the timed runs is kept and the
+ratio ours ÷ baseline is compared with the target. End-to-end numbers come from subprocesses of the
+installed `k8sprov` script of this venv; Terraform is the test kit's real 1.0.3 + hashicorp/null 2.1.2
+(tests/kit), offline.
+
+  B1  k8sprov plan --env E, warm, 1,000 null_resources   vs  terraform plan -out + terraform show -json
+  B2  k8sprov plan (init skipped), summary included      vs  terraform init && terraform plan -out
+  B3  summarise + render a 10,000 / 50,000-change plan   vs  terraform show PLANFILE   (bench/plan_render.py)
+  B4  update-charts, cold, 8 charts, 50 ms per request   vs  the 8 archives downloaded one after another
+  B5  update-charts, warm                                 —   zero archive requests, under 0.5 s
+  B6  k8sprov --version, k8sprov --help                   vs  terraform version
+  B7  k8sprov plan --all over 3 environments              vs  the 3 plans one after another
+
+Usage:   .venv/bin/python bench/run.py [--quick] [--reps N] [--no-write] [--no-profile] [B1 B6 ...]
+Writes:  a table on stdout and bench/RESULTS.md (machine, command, date, ratios, targets, profiles of misses)
+Nothing here asserts on time: a miss is reported, explained by a profile, and the run still exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import io
+import os
+import platform
+import pstats
+import random
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from tests.kit.fetch_terraform import TerraformKit, ensure_kit  # noqa: E402
+
+RESULTS = REPO / "bench" / "RESULTS.md"
+BIN = Path(sys.executable).parent
+K8SPROV = str(BIN / "k8sprov")
+ALL_IDS = ("B1", "B2", "B3", "B4", "B5", "B6", "B7")
+
+
+# -- measuring ----------------------------------------------------------------------------------------------
+
+
+def interleaved(cases: dict[str, Callable[[], object]], reps: int, warmup: int = 1) -> dict[str, list[float]]:
+    """Wall times of each case, round-robin with a rotating start so no case always runs first."""
+    names = list(cases)
+    for _ in range(warmup):
+        for name in names:
+            cases[name]()
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for rep in range(reps):
+        order = names[rep % len(names) :] + names[: rep % len(names)]
+        for name in order:
+            start = time.perf_counter()
+            cases[name]()
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
+def med(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def spread(values: list[float]) -> str:
+    return f"{min(values) * 1000:.0f}–{max(values) * 1000:.0f} ms"
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
+
+
+@dataclass
+class Row:
+    id: str
+    what: str
+    ours: str
+    baseline: str
+    ratio: float | None
+    target: str
+    met: bool | None  # None: not measured
+    notes: list[str] = field(default_factory=list)
+    profile: str = ""  # markdown explaining a miss
+
+    @property
+    def verdict(self) -> str:
+        return "not run" if self.met is None else ("met" if self.met else "MISSED")
+
+
+class Env:
+    """The environment every subprocess gets: the test kit's Terraform, no colour, no checkpoint call."""
+
+    def __init__(self, kit: TerraformKit) -> None:
+        self.kit = kit
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("TF_", "K8SPROV_"))}
+        base.update(kit.env())
+        # k8sprov sets these for its own terraform children; the baselines get the same, so neither side
+        # pays for a HashiCorp checkpoint call or an input prompt the other does not.
+        base.update(
+            {
+                "NO_COLOR": "1",
+                "COLUMNS": "100",
+                "CHECKPOINT_DISABLE": "1",
+                "TF_IN_AUTOMATION": "1",
+                "TF_INPUT": "0",
+            }
+        )
+        self.base = base
+
+    def with_(self, **extra: str) -> dict[str, str]:
+        return {**self.base, **extra}
+
+    @property
+    def terraform(self) -> str:
+        return str(self.kit.terraform)
+
+
+def run(
+    argv: list[str],
+    *,
+    env: dict[str, str],
+    cwd: Path | None = None,
+    ok: tuple[int, ...] = (0,),
+    capture: bool = True,
+) -> subprocess.CompletedProcess[bytes]:
+    proc = subprocess.run(
+        argv,
+        env=env,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        check=False,
+    )
+    if proc.returncode not in ok:
+        out = (proc.stderr or b"").decode(errors="replace")[-3000:]
+        raise RuntimeError(f"{shlex.join(argv)} exited {proc.returncode}:\n{out}")
+    return proc
+
+
+def machine() -> list[str]:
+    cpu, cores = platform.processor() or "unknown", os.cpu_count()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = next(
+            int(ln.split()[1])
+            for ln in Path("/proc/meminfo").read_text().splitlines()
+            if ln.startswith("MemTotal:")
+        )
+        memory = f"{mem_kb / 2**20:.1f} GiB"
+    except (OSError, StopIteration, ValueError):
+        memory = "unknown"
+    load = os.getloadavg()
+    return [
+        f"CPU: {cpu}, {cores} cores (os.cpu_count)",
+        f"memory: {memory}",
+        f"OS: {platform.system()} {platform.release()} {platform.machine()}; "
+        f"Python {platform.python_version()}",
+        f"load average at start: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1/5/15 min; the machine is "
+        "shared, hence ratios of interleaved runs)",
+    ]
+
+
+def top_functions(stats: pstats.Stats, limit: int = 14, include: tuple[str, ...] = ("k8sprov",)) -> str:
+    """The biggest cumulative entries of a profile that belong to `include` (plus waits on terraform)."""
+    rows = []
+    for (filename, line, func), (_cc, nc, _tt, ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        where = f"{Path(filename).name}:{line}({func})" if line else func
+        if any(part in filename for part in include) or func in (
+            "<built-in method posix.waitpid>",
+            "<method 'acquire' of '_thread.lock' objects>",
+        ):
+            rows.append((ct, nc, where, filename))
+    rows.sort(reverse=True)
+    out = ["| cumulative | calls | function |", "|---:|---:|---|"]
+    for ct, nc, where, filename in rows[:limit]:
+        rel = (
+            filename.split("site-packages/")[-1]
+            if "site-packages" in filename
+            else filename.replace(str(REPO) + "/", "")
+        )
+        label = where if "built-in" in where or "method" in where else f"{rel}:{where.split(':', 1)[1]}"
+        out.append(f"| {ct * 1000:.0f} ms | {nc} | `{label}` |")
+    return "\n".join(out)
+
+
+def profile_cli(argv: list[str], env: dict[str, str], cwd: Path | None = None, limit: int = 14) -> str:
+    """cProfile one k8sprov invocation in a child process (same interpreter, same env), as markdown."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "prof"
+        code = textwrap.dedent(f"""
+            import cProfile, sys
+            sys.argv = {["k8sprov", *argv]!r}
+            pr = cProfile.Profile(); pr.enable()
+            try:
+                from k8sprov.cli import main
+                main()
+            except SystemExit:
+                pass
+            finally:
+                pr.disable(); pr.dump_stats({str(out)!r})
+        """)
+        run([sys.executable, "-c", code], env=env, cwd=cwd, ok=(0, 1, 2))
+        stats = pstats.Stats(str(out))
+        total = max(ct for (_c, _n, _t, ct, _cl) in stats.stats.values())  # type: ignore[attr-defined]
+        return f"cProfile of `k8sprov {shlex.join(argv)}` (total {ms(total)}):\n\n" + top_functions(
+            stats, limit, include=("k8sprov", "hcl2", "lark", "rich", "typer")
+        )
+
+
+def importtime(module: str, env: dict[str, str], limit: int = 10) -> str:
+    """`python -X importtime -c 'import module'`: the slowest imports (cumulative), as markdown."""
+    proc = run([sys.executable, "-X", "importtime", "-c", f"import {module}"], env=env)
+    rows = []
+    for line in proc.stderr.decode().splitlines():
+        if not line.startswith("import time:") or "cumulative" in line:
+            continue
+        self_us, cum_us, name = (p.strip() for p in line.replace("import time:", "").split("|", 2))
+        rows.append((int(cum_us), int(self_us), name))
+    top = sorted(rows, reverse=True)[:limit]
+    out = [
+        f"`python -X importtime -c 'import {module}'` (slowest, cumulative):",
+        "",
+        "| cumulative | self | module |",
+        "|---:|---:|---|",
+    ]
+    out += [f"| {c / 1000:.0f} ms | {s / 1000:.0f} ms | `{n}` |" for c, s, n in top]
+    return "\n".join(out)
+
+
+# -- B1, B2: plan on a warm 1,000-resource stack ----------------------------------------------------------
+
+NULL_STACK = """\
+terraform {
+  required_providers {
+    null = {
+      source  = "hashicorp/null"
+      version = "2.1.2"
+    }
+  }
+}
+
+variable "environment" {
+  type        = string
+  description = "Profile of the environment."
+}
+
+variable "items" {
+  type        = number
+  description = "How many null_resources."
+  default     = %d
+}
+
+resource "null_resource" "item" {
+  count = var.items
+  triggers = {
+    environment = var.environment
+    index       = tostring(count.index)
+  }
+}
+"""
+
+
+def make_null_project(root: Path, resources: int, envs: dict[str, str]) -> Path:
+    (root / "terraform").mkdir(parents=True)
+    (root / "terraform" / "main.tf").write_text(NULL_STACK % resources)
+    (root / "infra" / "envs").mkdir(parents=True)
+    for name, profile in envs.items():
+        (root / "infra" / "envs" / f"{name}.tfvars").write_text(f'environment = "{profile}"\n')
+    return root
+
+
+def bench_plan(env: Env, work: Path, reps: int, resources: int, want: set[str], profile: bool) -> list[Row]:
+    proj = make_null_project(work / "plan-1000", resources, {"e": "basic"})
+    var_file = str(proj / "infra" / "envs" / "e.tfvars")
+    tfdir = proj / "terraform"
+    tf = env.terraform
+    # k8sprov's own data dir (warm: the first plan below runs its init); the baseline gets its own data dir,
+    # initialised once, with the same workspace: the same terraform work, minus k8sprov.
+    ours_env = env.base
+    base_env = env.with_(TF_DATA_DIR=str(work / "plan-1000-base"), TF_WORKSPACE="e")
+    naive_env = env.with_(TF_DATA_DIR=str(work / "plan-1000-naive"), TF_WORKSPACE="e")
+    print(
+        f"  B1/B2: warming up a {resources}-resource stack (init for k8sprov and the baselines) …",
+        file=sys.stderr,
+    )
+    run([K8SPROV, "-C", str(proj), "plan", "--env", "e"], env=ours_env)
+    run([tf, "init", "-input=false", "-no-color"], env=base_env, cwd=tfdir)
+    run([tf, "init", "-input=false", "-no-color"], env=naive_env, cwd=tfdir)
+
+    def ours() -> None:
+        run([K8SPROV, "-C", str(proj), "plan", "--env", "e"], env=ours_env)
+
+    def bare() -> None:  # B1 baseline: plan -out, then show -json (what k8sprov does, without k8sprov)
+        run(
+            [tf, "plan", "-input=false", "-no-color", f"-var-file={var_file}", "-out=../bare.tfplan"],
+            env=base_env,
+            cwd=tfdir,
+        )
+        run([tf, "show", "-json", "../bare.tfplan"], env=base_env, cwd=tfdir)
+
+    def naive() -> None:  # B2 baseline: the Makefile's `terraform init && terraform plan -var-file … -out`
+        run([tf, "init", "-input=false", "-no-color"], env=naive_env, cwd=tfdir)
+        run(
+            [tf, "plan", "-input=false", "-no-color", f"-var-file={var_file}", "-out=../naive.tfplan"],
+            env=naive_env,
+            cwd=tfdir,
+        )
+
+    def init_only() -> None:
+        run([tf, "init", "-input=false", "-no-color"], env=naive_env, cwd=tfdir)
+
+    cases: dict[str, Callable[[], object]] = {"k8sprov plan": ours}
+    if "B1" in want:
+        cases["plan + show -json"] = bare
+    if "B2" in want:
+        cases["init && plan"] = naive
+        cases["init alone"] = init_only
+    times = interleaved(cases, reps)
+    k = med(times["k8sprov plan"])
+    rows: list[Row] = []
+    prof = ""
+    if profile:
+        prof = profile_cli(["-C", str(proj), "plan", "--env", "e"], env.base)
+    if "B1" in want:
+        b = med(times["plan + show -json"])
+        r = k / b
+        row = Row(
+            "B1",
+            f"`k8sprov plan --env e`, warm, {resources} null_resources",
+            f"{ms(k)} ({spread(times['k8sprov plan'])})",
+            f"{ms(b)} ({spread(times['plan + show -json'])}) bare `plan -out` + `show -json`",
+            r,
+            "≤ 1.10×",
+            r <= 1.10,
+        )
+        row.notes.append(f"k8sprov's cost over bare terraform: {ms(k - b)} per plan")
+        if not row.met:
+            row.profile = prof
+        rows.append(row)
+    if "B2" in want:
+        b = med(times["init && plan"])
+        r = k / b
+        saved = med(times["init alone"])
+        row = Row(
+            "B2",
+            "second `k8sprov plan` (init skipped), summary included",
+            f"{ms(k)} ({spread(times['k8sprov plan'])})",
+            f"{ms(b)} ({spread(times['init && plan'])}) `init && plan -out`",
+            r,
+            "≤ 1.0×",
+            r <= 1.0,
+        )
+        row.notes.append(
+            f"init time saved per plan: {ms(saved)} (median of `terraform init` on a warm data "
+            f"dir, {spread(times['init alone'])}); k8sprov also shows the plan, the baseline does not"
+        )
+        if not row.met:
+            row.profile = prof
+        rows.append(row)
+    return rows
+
+
+# -- B3: plan summary + render vs terraform show (bench/plan_render.py) -------------------------------------
+
+
+def bench_render(env: Env, reps: int, sizes: list[int]) -> list[Row]:
+    import json
+
+    import plan_render  # bench/plan_render.py: real plans from the kit's terraform, cached
+    from rich.console import Console
+
+    from k8sprov.planview import PlanHeader, render_rich, summarize
+
+    tf = plan_render.Terraform(env.kit)
+    header = PlanHeader(environment="bench", profile="bench", workspace="bench", plan_file="plan.tfplan")
+    rows = []
+    for n in sizes:
+        plan_file, json_file = plan_render.creates_plan(tf, n)
+        doc = json.loads(json_file.read_text())
+
+        def ours(doc: dict[str, Any] = doc) -> None:
+            console = Console(
+                file=io.StringIO(), width=100, no_color=True, color_system=None, highlight=False
+            )
+            render_rich(summarize(doc), header, console)
+
+        def show(plan_file: Path = plan_file) -> None:
+            run([env.terraform, "show", "-no-color", plan_file.name], env=tf.env, cwd=plan_file.parent)
+
+        times = interleaved({"summarize + rich": ours, "terraform show": show}, reps)
+        breakdown = plan_render.measure(doc, 1)  # the other engineer's breakdown + tracemalloc peak
+        k, b = med(times["summarize + rich"]), med(times["terraform show"])
+        r = k / b
+        row = Row(
+            "B3",
+            f"summarise + render a {n:,}-change plan (in-process, JSON parsed)",
+            f"{ms(k)} ({spread(times['summarize + rich'])})",
+            f"{ms(b)} ({spread(times['terraform show'])}) `terraform show PLANFILE`",
+            r,
+            "≤ 0.5×",
+            r <= 0.5,
+        )
+        row.notes.append(
+            f"peak memory (tracemalloc, summarize + all renderers): {breakdown['peak MiB']:.0f} MiB; "
+            f"plan JSON {json_file.stat().st_size / 1e6:.1f} MB; summarize {ms(breakdown['summarize'])}, "
+            f"rich {ms(breakdown['rich'])}, json {ms(breakdown['json'])}, "
+            f"markdown {ms(breakdown['markdown'])}"
+        )
+        if not r <= 0.5:
+            pr = cProfile.Profile()
+            pr.enable()
+            ours()
+            pr.disable()
+            row.profile = "cProfile of summarize + render_rich:\n\n" + top_functions(
+                pstats.Stats(pr), include=("k8sprov", "rich")
+            )
+        rows.append(row)
+    return rows
+
+
+# -- B4, B5: update-charts from a loopback repository with 50 ms per request ------------------------------
+
+CHART_SIZES = {  # chart -> approximate archive size in bytes (a few hundred KB to a couple of MB)
+    "prometheus-operator-crds": 1_900_000,
+    "kyverno": 700_000,
+    "kyverno-policies": 300_000,
+    "argo-cd": 1_200_000,
+    "cert-manager": 900_000,
+    "ingress-nginx": 400_000,
+    "external-dns": 350_000,
+    "loki": 1_500_000,
+}
+LATENCY = 0.05
+
+
+@contextlib.contextmanager
+def chart_world(work: Path) -> Iterator[tuple[Any, Path, dict[str, str]]]:
+    """A loopback server with two classic repositories (relative URLs, real index.yaml with history), 50 ms
+    before every answer; a project whose versions.tf pins the 8 charts; the archive URLs."""
+    from tests.charts import builders
+    from tests.charts.conftest import make_project
+    from tests.charts.conftest import versions_tf as _versions_tf  # noqa: F401  (same layout as the tests)
+    from tests.charts.server import ChartServer
+
+    server = ChartServer("127.0.0.1")
+    handler = server._httpd.RequestHandlerClass
+
+    class Slow(handler):  # type: ignore[misc, valid-type]
+        def do_GET(self) -> None:
+            time.sleep(LATENCY)
+            super().do_GET()
+
+    server._httpd.RequestHandlerClass = Slow
+    server.start()
+    rng = random.Random(7)
+    catalog: dict[str, dict[str, Any]] = {}
+    entries: dict[str, dict[str, list[dict[str, object]]]] = {"repo-a": {}, "repo-b": {}}
+    urls: dict[str, str] = {}
+    version = "1.2.3"
+    for i, (name, size) in enumerate(CHART_SIZES.items()):
+        repo = "repo-a" if i % 2 == 0 else "repo-b"
+        data = sized_chart(builders, name, version, size)
+        path = f"/{repo}/{name}-{version}.tgz"
+        urls[name] = server.add(path, data)
+        history = [builders.index_entry(name, version, f"{name}-{version}.tgz", builders.sha256(data))]
+        for v in builders.filler_versions(rng, 150, (1, 2, 3)):
+            history.append(builders.index_entry(name, v, f"{name}-{v}.tgz", builders.sha256(v.encode())))
+        entries[repo][name] = history
+        catalog[name] = {
+            "repository": f"{server.url}/{repo}",
+            "chart": name,
+            "namespace": name,
+            "order": i + 1,
+        }
+    for repo, chart_entries in entries.items():
+        server.add(
+            f"/{repo}/index.yaml",
+            builders.index_yaml(chart_entries),
+            content_type="application/x-yaml",
+            etag=f'"{repo}-1"',
+        )
+    project = make_project(work / "charts-project", catalog, {"basic": dict.fromkeys(CHART_SIZES, version)})
+    try:
+        yield server, project, urls
+    finally:
+        server.stop()
+
+
+def sized_chart(builders: Any, name: str, version: str, size: int) -> bytes:
+    """A real chart archive (tar + gzip, Chart.yaml on top) whose compressed size is about `size`."""
+    payload = int(size * 2.2)
+    data = builders.chart_tgz(name, version, payload)
+    return builders.chart_tgz(name, version, int(payload * size / len(data)))
+
+
+SEQUENTIAL = """\
+import sys, urllib.request
+from pathlib import Path
+out = Path(sys.argv[1])
+for url in sys.argv[2:]:
+    with urllib.request.urlopen(url) as resp:
+        (out / url.rsplit("/", 1)[-1]).write_bytes(resp.read())
+"""
+
+
+def bench_charts(env: Env, work: Path, reps: int, want: set[str], profile: bool) -> list[Row]:
+    rows: list[Row] = []
+    with chart_world(work) as (server, project, urls):
+        sizes = [len(server.routes[u.split(str(server.port), 1)[1]].body) for u in urls.values()]
+        charts_dir, cache = project / "charts", project / ".k8sprov"
+        dest = work / "sequential"
+        argv = [K8SPROV, "-C", str(project), "update-charts"]
+
+        def cold() -> None:
+            shutil.rmtree(charts_dir, ignore_errors=True)
+            shutil.rmtree(cache, ignore_errors=True)
+            run(argv, env=env.base)
+
+        def sequential() -> None:
+            shutil.rmtree(dest, ignore_errors=True)
+            dest.mkdir()
+            run([sys.executable, "-c", SEQUENTIAL, str(dest), *urls.values()], env=env.base)
+
+        def curl() -> None:
+            shutil.rmtree(dest, ignore_errors=True)
+            dest.mkdir()
+            for url in urls.values():
+                run(["curl", "-sSf", "-o", str(dest / url.rsplit("/", 1)[-1]), url], env=env.base)
+
+        size_note = (
+            f"8 archives, {min(sizes) / 1e3:.0f} KB – {max(sizes) / 1e6:.1f} MB, "
+            f"{sum(sizes) / 1e6:.1f} MB in all; {LATENCY * 1000:.0f} ms before every answer"
+        )
+        if "B4" in want:
+            cases: dict[str, Callable[[], object]] = {"cold": cold, "sequential": sequential}
+            if shutil.which("curl"):
+                cases["curl"] = curl
+            times = interleaved(cases, reps)
+            server.clear_log()
+            cold()
+            requests = server.paths()
+            k, b = med(times["cold"]), med(times["sequential"])
+            r = k / b
+            row = Row(
+                "B4",
+                "`update-charts`, cold (no charts/, no cache), default `--jobs 4`",
+                f"{ms(k)} ({spread(times['cold'])})",
+                f"{ms(b)} ({spread(times['sequential'])}) urllib, one after another",
+                r,
+                "≤ 0.35×",
+                r <= 0.35,
+            )
+            row.notes.append(
+                size_note + f"; requests per cold run: {len(requests)} "
+                f"({sum(p.endswith('index.yaml') for p in requests)} index, "
+                f"{sum(p.endswith('.tgz') for p in requests)} archives)"
+            )
+            if "curl" in times:
+                row.notes.append(f"for reference, 8 × `curl` one after another: {ms(med(times['curl']))}")
+            if not row.met and profile:
+                shutil.rmtree(charts_dir, ignore_errors=True)
+                shutil.rmtree(cache, ignore_errors=True)
+                row.profile = profile_cli(["-C", str(project), "update-charts"], env.base)
+            rows.append(row)
+        if "B5" in want:
+            cold()
+
+            def warm() -> None:
+                run(argv, env=env.base)
+
+            server.clear_log()
+            times = interleaved({"warm": warm}, reps)
+            requests = server.paths()
+            archive_requests = [p for p in requests if p.split("?")[0].endswith(".tgz")]
+            k = med(times["warm"])
+            met = not archive_requests and k < 0.5
+            row = Row(
+                "B5",
+                "`update-charts`, warm (all vendored and verified)",
+                f"{ms(k)} ({spread(times['warm'])})",
+                "—",
+                None,
+                "0 archive requests; < 0.5 s",
+                met,
+            )
+            row.notes.append(
+                f"requests during {reps + 1} warm runs: {len(requests)} in all, "
+                f"{len(archive_requests)} for archives"
+            )
+            if not met and profile:
+                row.profile = profile_cli(["-C", str(project), "update-charts"], env.base)
+            rows.append(row)
+    return rows
+
+
+# -- B6: start-up ----------------------------------------------------------------------------------------
+
+
+def bench_startup(env: Env, reps: int, profile: bool) -> list[Row]:
+    tf = env.terraform
+    py = sys.executable
+
+    def cmd(argv: list[str]) -> Callable[[], object]:
+        return lambda: run(argv, env=env.base)
+
+    times = interleaved(
+        {
+            "--version": cmd([K8SPROV, "--version"]),
+            "--help": cmd([K8SPROV, "--help"]),
+            "terraform version": cmd([tf, "version"]),
+            "python -c pass": cmd([py, "-c", "pass"]),
+            "import typer": cmd([py, "-c", "import typer"]),
+            "import rich.console": cmd([py, "-c", "import rich.console"]),
+            "import k8sprov.cli": cmd([py, "-c", "import k8sprov.cli"]),
+        },
+        reps * 2,
+    )
+    b = med(times["terraform version"])
+    floor = (
+        f"floors: `python -c pass` {ms(med(times['python -c pass']))}, `python -c 'import typer'` "
+        f"{ms(med(times['import typer']))}, `import rich.console` {ms(med(times['import rich.console']))}, "
+        f"`import k8sprov.cli` {ms(med(times['import k8sprov.cli']))}; 4 × terraform version = {ms(4 * b)}"
+    )
+    rows = []
+    for flag in ("--version", "--help"):
+        k = med(times[flag])
+        r = k / b
+        row = Row(
+            "B6",
+            f"`k8sprov {flag}`",
+            f"{ms(k)} ({spread(times[flag])})",
+            f"{ms(b)} ({spread(times['terraform version'])}) `terraform version`",
+            r,
+            "≤ 4×",
+            r <= 4,
+        )
+        row.notes.append(floor)
+        if not row.met and profile:
+            row.profile = (
+                importtime("k8sprov.cli", env.base) + "\n\n" + profile_cli([flag], env.base, limit=10)
+            )
+        rows.append(row)
+    return rows
+
+
+# -- B7: plan --all --------------------------------------------------------------------------------------
+
+
+def has_plan_all(env: Env) -> bool:
+    proc = run([K8SPROV, "plan", "--help"], env=env.with_(COLUMNS="200"), ok=(0, 1, 2))
+    return b"--all" in proc.stdout
+
+
+def bench_plan_all(env: Env, work: Path, reps: int, resources: int, profile: bool) -> list[Row]:
+    if not has_plan_all(env):
+        return [
+            Row(
+                "B7",
+                "`k8sprov plan --all` over 3 environments",
+                "—",
+                "—",
+                None,
+                "≤ 0.7×",
+                None,
+                [
+                    "not yet available: `k8sprov plan --help` shows no `--all` (being added in "
+                    "k8sprov/commands/core.py and workflow.py by another engineer); re-run "
+                    "`bench/run.py B7` once it lands"
+                ],
+            )
+        ]
+    names = {"dev": "basic", "stage": "staging", "prod": "production"}
+    proj = make_null_project(work / "plan-all", resources, names)
+    print(f"  B7: warming up 3 environments of {resources} resources …", file=sys.stderr)
+    for name in names:
+        run([K8SPROV, "-C", str(proj), "plan", "--env", name], env=env.base)
+
+    def all_at_once() -> None:
+        run([K8SPROV, "-C", str(proj), "plan", "--all"], env=env.base)
+
+    def one_after_another() -> None:
+        for name in names:
+            run([K8SPROV, "-C", str(proj), "plan", "--env", name], env=env.base)
+
+    times = interleaved({"plan --all": all_at_once, "3 × plan": one_after_another}, reps)
+    k, b = med(times["plan --all"]), med(times["3 × plan"])
+    r = k / b
+    row = Row(
+        "B7",
+        f"`k8sprov plan --all`, 3 environments of {resources} null_resources, warm",
+        f"{ms(k)} ({spread(times['plan --all'])})",
+        f"{ms(b)} ({spread(times['3 × plan'])}) 3 × `k8sprov plan --env`",
+        r,
+        "≤ 0.7×",
+        r <= 0.7,
+    )
+    row.notes.append(f"{os.cpu_count()} cores: three terraform plans share them")
+    if not row.met and profile:
+        row.profile = profile_cli(["-C", str(proj), "plan", "--all"], env.base)
+    return [row]
+
+
+# -- report ----------------------------------------------------------------------------------------------
+
+
+def table(rows: list[Row]) -> str:
+    out = [
+        "| id | what | k8sprov (median, range) | baseline (median, range) | ratio | target | result |",
+        "|---|---|---|---|---:|---|---|",
+    ]
+    for r in rows:
+        ratio = "—" if r.ratio is None else f"{r.ratio:.2f}×"
+        out.append(f"| {r.id} | {r.what} | {r.ours} | {r.baseline} | {ratio} | {r.target} | {r.verdict} |")
+    return "\n".join(out)
+
+
+def report(
+    rows: list[Row], command: str, started: datetime, seconds: float, reps: int, tf_version: str
+) -> str:
+    lines = [
+        "# k8sprov benchmark results",
+        "",
+        f"Written by `bench/run.py` (issue 7). Date: {started:%Y-%m-%d %H:%M} UTC; "
+        f"the run took {seconds:.0f} s.",
+        "",
+        f"- command: `{command}`",
+        *(f"- {m}" for m in machine()),
+        f"- terraform: {tf_version} + hashicorp/null 2.1.2 from the test kit (tests/kit), offline",
+        f"- method: interleaved runs (round-robin, rotating start), one untimed warm-up per case, median of "
+        f"{reps} timed runs (B6: {2 * reps}); ratio = k8sprov ÷ baseline, lower is better; "
+        "end-to-end numbers are subprocesses of `.venv/bin/k8sprov`",
+        "",
+        table(rows),
+        "",
+        "## Notes",
+        "",
+    ]
+    for r in rows:
+        for note in r.notes:
+            lines.append(f"- {r.id}: {note}")
+    misses = [r for r in rows if r.profile]
+    if misses:
+        lines += ["", "## Profiles of the misses", ""]
+        for r in misses:
+            lines += [
+                f"### {r.id}: {r.what} ({r.ratio:.2f}× vs {r.target})"
+                if r.ratio is not None
+                else f"### {r.id}: {r.what}",
+                "",
+                r.profile,
+                "",
+            ]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("ids", nargs="*", metavar="ID", help=f"benchmarks to run (default: all of {ALL_IDS})")
+    parser.add_argument("--quick", action="store_true", help="fewer runs, smaller B3 plans (a smoke test)")
+    parser.add_argument("--reps", type=int, help="timed runs per case (default 5, --quick 2)")
+    parser.add_argument("--no-write", action="store_true", help=f"do not write {RESULTS.relative_to(REPO)}")
+    parser.add_argument("--no-profile", action="store_true", help="skip the profiles of misses")
+    args = parser.parse_args()
+    want = {i.upper() for i in args.ids} or set(ALL_IDS)
+    unknown = want - set(ALL_IDS)
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))} (known: {', '.join(ALL_IDS)})")
+    reps = args.reps or (2 if args.quick else 5)
+    profile = not args.no_profile
+    started = datetime.now(UTC)
+    t0 = time.perf_counter()
+    env = Env(ensure_kit())
+    tf_version = run([env.terraform, "version"], env=env.base).stdout.decode().splitlines()[0]
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="k8sprov-bench-") as tmp:
+        work = Path(tmp)
+        steps: list[tuple[set[str], Callable[[], list[Row]]]] = [
+            ({"B6"}, lambda: bench_startup(env, reps, profile)),
+            ({"B1", "B2"}, lambda: bench_plan(env, work, reps, 1000, want, profile)),
+            (
+                {"B3"},
+                lambda: bench_render(env, max(2, reps - 2), [10_000] if args.quick else [10_000, 50_000]),
+            ),
+            ({"B4", "B5"}, lambda: bench_charts(env, work, reps, want, profile)),
+            ({"B7"}, lambda: bench_plan_all(env, work, max(2, reps - 2), 300, profile)),
+        ]
+        for ids, step in steps:
+            if not ids & want:
+                continue
+            print(f"running {', '.join(sorted(ids & want))} …", file=sys.stderr)
+            try:
+                rows += step()
+            except Exception as err:  # one broken benchmark must not hide the others' numbers
+                for i in sorted(ids & want):
+                    rows.append(
+                        Row(
+                            i,
+                            "failed to run",
+                            "—",
+                            "—",
+                            None,
+                            "—",
+                            None,
+                            [f"error: {str(err).splitlines()[0] if str(err) else type(err).__name__}"],
+                        )
+                    )
+                print(f"  {ids}: {err}", file=sys.stderr)
+    rows.sort(key=lambda r: ALL_IDS.index(r.id))
+    command = "bench/run.py" + ("" if not sys.argv[1:] else " " + shlex.join(sys.argv[1:]))
+    text = report(rows, command, started, time.perf_counter() - t0, reps, tf_version)
+    print(text)
+    if not args.no_write:
+        RESULTS.write_text(text, encoding="utf-8")
+        print(f"wrote {RESULTS.relative_to(REPO)}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
