@@ -9,6 +9,7 @@ live, SIGINT/SIGTERM are forwarded exactly once per signal, and terraform never 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -163,10 +164,8 @@ class _SignalForwarder:
         if self.proc is not None and self.proc.returncode is None:
             # Signal the whole process group, as a terminal's Ctrl-C would: terraform (≤ 1.x) wraps
             # itself in a panicwrap parent that ignores SIGINT and relies on the child getting it too.
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signum)
-            except ProcessLookupError:
-                pass
 
     @contextmanager
     def installed(self) -> Iterator[None]:
