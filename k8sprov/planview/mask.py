@@ -72,39 +72,48 @@ def marked_values(value: Any, mark: Any) -> Iterable[Any]:
                 yield from marked_values(value[i], sub)
 
 
+# Substring search costs (strings shown) × (secrets searched for): beyond this many long secrets the rest
+# are matched as whole strings only. Variables and outputs are added first, so they keep substring search;
+# values marked in resources are masked by their marks anyway, this is the second line of defence.
+MAX_SUBSTRING_SECRETS = 64
+
+
 class Secrets:
     """Strings known to be secret; `hit(s)` says whether a string reveals one."""
 
     def __init__(self) -> None:
-        self._long: set[str] = set()
-        self._short: set[str] = set()
+        self._search: list[str] = []  # searched for inside other strings
+        self._exact: set[str] = set()  # matched as whole strings
         self.active = False  # a plain attribute: checked in hot loops
 
     def add_value(self, value: Any) -> None:
         for text in iter_strings(value):
-            if len(text) >= _SUBSTRING_MIN:
-                self._long.add(text)
-            elif len(text) >= _EXACT_MIN:
-                self._short.add(text)
-        self.active = bool(self._long or self._short)
+            if len(text) < _EXACT_MIN or text in self._exact:
+                continue
+            self._exact.add(text)
+            if len(text) >= _SUBSTRING_MIN and len(self._search) < MAX_SUBSTRING_SECRETS:
+                self._search.append(text)
+        self.active = bool(self._exact)
 
     def __bool__(self) -> bool:
         return self.active
 
     def hit(self, text: str) -> bool:
-        if text in self._short or text in self._long:
+        if text in self._exact:
             return True
-        return any(secret in text for secret in self._long)
+        return any(secret in text for secret in self._search)
 
     def scrub(self, text: str) -> str:
         """Replace every secret inside free text (diagnostics) by the mask."""
-        for secret in sorted(self._long, key=len, reverse=True):
+        if text in self._exact:
+            return Mark.SENSITIVE.value
+        for secret in sorted(self._search, key=len, reverse=True):
             text = text.replace(secret, Mark.SENSITIVE.value)
-        return Mark.SENSITIVE.value if text in self._short else text
+        return text
 
     def reveals(self, value: Any) -> bool:
         """Whether any string inside a JSON value reveals a secret."""
-        if not self:
+        if not self.active:
             return False
         return any(self.hit(t) for t in iter_strings(value))
 

@@ -122,7 +122,7 @@ def to_json(summary: PlanSummary, header: PlanHeader) -> dict[str, Any]:
         "profile": header.profile,
         "workspace": header.workspace,
         "terraform_version": header.terraform_version or summary.terraform_version,
-        "plan_file": header.plan_file,
+        "plan_file": None if header.plan_file is None else str(header.plan_file),
         "created_at": header.created_at.isoformat() if header.created_at else None,
         "plan": {
             "format_version": summary.format_version,

@@ -146,7 +146,8 @@ def _status(w: _Writer, summary: PlanSummary) -> None:
     if summary.diagnostics:
         w.force("")
     if not summary.has_changes:
-        w.force("**No changes.** Your infrastructure matches the configuration.\n")
+        if not summary.errored:
+            w.force("**No changes.** Your infrastructure matches the configuration.\n")
         return
     w.force(f"**Plan:** {counts_line(summary)}\n")
 

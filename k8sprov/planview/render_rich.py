@@ -39,6 +39,7 @@ MAX_GROUPS = 40
 ATTRS_PER_RESOURCE = 50
 VALUES_LINES = 20
 VALUES_LINES_DETAIL = 300
+NO_CHANGES = "No changes. Your infrastructure matches the configuration."
 ATTR_STYLE = {"+": "green", "-": "red", "~": "yellow"}
 
 
@@ -127,7 +128,8 @@ def _counts(summary: PlanSummary, console: Console) -> None:
         for d in summary.diagnostics:
             console.print(Text(f"{d.severity}: {d.summary}", style="yellow"))
     if not summary.has_changes:
-        console.print(Text("No changes. Your infrastructure matches the configuration.", style="bold green"))
+        if not summary.errored:
+            console.print(Text(NO_CHANGES, style="bold green"))
         return
     line = Text("Plan: ", style="bold")
     for i, (key, number, words) in enumerate(counts_parts(summary)):

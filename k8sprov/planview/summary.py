@@ -441,6 +441,20 @@ def summarize(plan: Mapping[str, Any]) -> PlanSummary:
         if c.is_change:
             listed.append(c)
     counts["drift"] = len(drift)
+    deferred = _dicts(plan.get("deferred_changes"))
+    if deferred:
+        reasons = sorted({str(d.get("reason")) for d in deferred if d.get("reason")})
+        why = f" ({', '.join(reasons)})" if reasons else ""
+        notes.append(f"{len(deferred):,} resource changes are deferred to a later plan{why} and not shown")
+    failed = [
+        str(_dict(c.get("address")).get("to_display") or "a check")
+        for c in _dicts(plan.get("checks"))
+        if c.get("status") in ("fail", "error")
+    ]
+    if failed:
+        notes.append(
+            f"{len(failed):,} check{'s' if len(failed) != 1 else ''} failed: {', '.join(failed[:10])}"
+        )
     errored = plan.get("errored") is True
     if errored and not diagnostics:
         notes.append("terraform reports this plan as errored; run the plan again to see its errors")

@@ -224,6 +224,7 @@ def test_errored_plan_renders_its_diagnostics() -> None:
     s = summarize(doc)
     out = rich_text(s, PlanHeader())
     assert "This plan errored" in out and "Unsupported argument" in out and "main.tf:3" in out
+    assert "No changes" not in out
     md = to_markdown(s, PlanHeader())
     assert "This plan errored" in md and "Unsupported argument" in md
     assert to_json(s, PlanHeader())["diagnostics"][0]["address"] == "main.tf:3"

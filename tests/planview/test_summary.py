@@ -334,3 +334,46 @@ def test_summary_is_json_roundtrip_safe_input() -> None:
     doc = plan(rc("null_resource.a", ["update"], {"t": {"a": "1"}}, {"t": {"a": "2"}}))
     s = summarize(json.loads(json.dumps(doc)))
     assert _attrs(s, "null_resource.a") == {"t.a": ("1", "2")}
+
+
+def test_many_sensitive_values_stay_fast_and_masked() -> None:
+    import time
+
+    n = 5000
+    doc = plan(
+        *(
+            rc(
+                f"kubernetes_secret.s[{i}]",
+                ["update"],
+                {"data": {"k": f"old-secret-{i:05}"}, "note": "a"},
+                {"data": {"k": f"new-secret-{i:05}"}, "note": "b"},
+                change_before_sensitive={"data": True},
+                change_after_sensitive={"data": True},
+            )
+            for i in range(n)
+        ),
+        rc("null_resource.leak", ["update"], {"t": "x"}, {"t": "new-secret-04999"}),
+    )
+    start = time.perf_counter()
+    s = summarize(doc)
+    elapsed = time.perf_counter() - start
+    assert elapsed < 5, f"{n} sensitive values made summarize take {elapsed:.1f}s"
+    assert "secret-0" not in repr(s)
+    leak = next(c for c in s.changes if c.address == "null_resource.leak")
+    assert leak.attributes[0].after.value == "(sensitive value)"
+
+
+def test_deferred_changes_and_failed_checks_become_notes() -> None:
+    s = summarize(
+        plan(
+            deferred_changes=[{"reason": "provider_config_unknown", "resource_change": {}}],
+            checks=[
+                {"address": {"to_display": "check.health"}, "status": "fail"},
+                {"address": {"to_display": "check.ok"}, "status": "pass"},
+            ],
+        )
+    )
+    assert (
+        "1 resource changes are deferred to a later plan (provider_config_unknown) and not shown" in s.notes
+    )
+    assert "1 check failed: check.health" in s.notes
