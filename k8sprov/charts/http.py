@@ -41,6 +41,7 @@ class HttpSettings:
     timeout: float = 30.0  # seconds without a byte (read), and for write/pool
     connect_timeout: float = 10.0
     retries: int = 4  # attempts after the first one
+    connect_retries: int = 2  # refused / no DNS / connect timeout rarely heal within seconds: fail sooner
     backoff: float = 0.5  # first backoff; doubles each retry, full jitter
     max_backoff: float = 10.0
     budget: float = 120.0  # a request never retries past this many seconds after it started
@@ -58,6 +59,7 @@ class HttpSettings:
             timeout=t,
             connect_timeout=min(t, _env_float("K8SPROV_HTTP_CONNECT_TIMEOUT", d.connect_timeout)),
             retries=int(_env_float("K8SPROV_HTTP_RETRIES", d.retries)),
+            connect_retries=int(_env_float("K8SPROV_HTTP_CONNECT_RETRIES", d.connect_retries)),
             backoff=_env_float("K8SPROV_HTTP_BACKOFF", d.backoff),
             max_backoff=_env_float("K8SPROV_HTTP_MAX_BACKOFF", d.max_backoff),
             budget=_env_float("K8SPROV_HTTP_BUDGET", d.budget),
@@ -189,7 +191,8 @@ class Http:
                         ) from None
                     wait = retry.retry_after
             elapsed = time.monotonic() - start
-            if tries > s.retries or elapsed + wait > s.budget:
+            allowed = min(s.retries, s.connect_retries) if unreachable else s.retries
+            if tries > allowed or elapsed + wait > s.budget:
                 after = f" after {tries} attempts" if tries > 1 else ""
                 prefix = "cannot reach " if unreachable else ""
                 raise FetchError(

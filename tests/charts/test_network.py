@@ -240,3 +240,40 @@ def test_sigint_mid_download_leaves_no_partial_file(world: World) -> None:
     assert key not in entries
     for (chart, version), entry in entries.items():  # what finished before Ctrl-C is verified and locked
         assert builders.sha256((world.charts_dir / f"{chart}-{version}.tgz").read_bytes()) == entry["sha256"]
+
+
+def test_connection_refused_is_retried_less_than_server_errors() -> None:
+    from k8sprov.charts.http import FetchError, Http, HttpSettings
+
+    port = closed_port()
+    settings = HttpSettings(backoff=0.01, max_backoff=0.02, retries=4, connect_retries=2)
+    with Http(settings) as http, pytest.raises(FetchError) as err:
+        http.get(f"http://127.0.0.1:{port}/index.yaml")
+    assert err.value.unreachable and err.value.attempts == 3
+    assert err.value.host == f"127.0.0.1:{port}"
+    assert err.value.message.startswith(f"cannot reach 127.0.0.1:{port}: ")
+
+
+def test_http_settings_defaults_are_realistic_and_env_tunable(monkeypatch: pytest.MonkeyPatch) -> None:
+    from k8sprov.charts.http import HttpSettings
+
+    for var in (
+        "K8SPROV_HTTP_TIMEOUT",
+        "K8SPROV_HTTP_RETRIES",
+        "K8SPROV_HTTP_BACKOFF",
+        "K8SPROV_HTTP_MAX_BACKOFF",
+    ):
+        monkeypatch.delenv(var, raising=False)
+    default = HttpSettings.from_env()
+    assert (default.timeout, default.connect_timeout, default.retries, default.backoff) == (
+        30.0,
+        10.0,
+        4,
+        0.5,
+    )
+    assert default.budget == 120.0 and default.max_archive_bytes == 50 * 1024 * 1024
+    monkeypatch.setenv("K8SPROV_HTTP_TIMEOUT", "1.5")
+    monkeypatch.setenv("K8SPROV_HTTP_RETRIES", "1")
+    tuned = HttpSettings.from_env()
+    assert (tuned.timeout, tuned.connect_timeout, tuned.retries) == (1.5, 1.5, 1)
+    assert HttpSettings.from_env(timeout=0.2).timeout == 0.2  # --timeout wins
