@@ -93,6 +93,12 @@ def index_entry(
 ) -> dict[str, object]:
     """One entry as `helm repo index` (chart-releaser) writes it."""
     entry: dict[str, object] = {
+        "annotations": {  # as the real kyverno and argo indexes carry them: block strings of nested YAML
+            "artifacthub.io/changes": "- kind: added\n  description: something new\n",
+            "artifacthub.io/prerelease": "true" if "-" in version else "false",
+        },
+        "dependencies": [{"condition": "crds.install", "name": "crds", "repository": "", "version": version}],
+        "kubeVersion": ">=1.25.0-0",
         "apiVersion": "v2",
         "appVersion": f"v{version}",
         "created": "2026-08-01T10:00:00.000000000Z",

@@ -187,9 +187,9 @@ def world(tmp_path: Path, cli: Any, fast_http: None) -> Iterator[World]:
             digest = builders.sha256(data)
             w.archives[(name, version)] = data
             file = f"{name}-{version}.tgz"
-            if repo_key == "kyverno":  # relative URLs, resolved against the repository
-                url = file
+            if repo_key == "kyverno":  # relative (kyverno) or absolute on the same host (kyverno-policies)
                 path = f"/kyverno/{file}"
+                url = file if name == "kyverno" else repo.url + path
                 repo.add(path, data)
             elif repo_key == "prometheus-community":  # absolute URL on another host
                 path = f"/prometheus-community/helm-charts/releases/download/{name}-{version}/{file}"

@@ -28,6 +28,7 @@ def test_cold_run_vendors_every_pin_and_locks_the_real_digests(world: World) -> 
         e["name"]: e["source"] for e in lock["charts"] if e["version"] in ("3.9.0", "10.1.1", "31.0.1")
     }
     assert sources["kyverno"] == f"{world.repo.url}/kyverno/kyverno-3.9.0.tgz"  # relative, resolved
+    assert sources["kyverno-policies"] == f"{world.repo.url}/kyverno/kyverno-policies-3.9.0.tgz"  # absolute
     assert sources["argo-cd"].startswith(f"{world.gh.url}/argoproj/argo-helm/releases/download/")  # absolute
     assert sources["prometheus-operator-crds"].startswith(world.gh.url)
     assert world.leftovers() == []
