@@ -277,3 +277,18 @@ def test_http_settings_defaults_are_realistic_and_env_tunable(monkeypatch: pytes
     tuned = HttpSettings.from_env()
     assert (tuned.timeout, tuned.connect_timeout, tuned.retries) == (1.5, 1.5, 1)
     assert HttpSettings.from_env(timeout=0.2).timeout == 0.2  # --timeout wins
+
+
+def test_token_is_not_forwarded_on_a_redirect_to_another_host(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = "ghp-very-secret-token"
+    monkeypatch.setenv(f"K8SPROV_REPO_LOCALHOST_{world.gh.port}_TOKEN", token)
+    result = world.run("--profile", "basic", debug=True)
+    assert result.exit_code == 0, result.output
+    release = "/argoproj/argo-helm/releases/download/argo-cd-10.1.1/argo-cd-10.1.1.tgz"
+    (asked,) = world.gh.requests_for(release)
+    assert asked.headers.get("authorization") == f"Bearer {token}"  # the host the token is for
+    (followed,) = world.repo.requests_for(world.archive_paths[("argo-cd", "10.1.1")])
+    assert "authorization" not in followed.headers  # dropped on the redirect to another host
+    assert token not in result.output
