@@ -10,11 +10,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -148,6 +149,33 @@ def remove_stale_parts(charts_dir: Path) -> list[Path]:
     return stale
 
 
+@contextlib.contextmanager
+def run_lock(project: Project) -> Iterator[None]:
+    """One update-charts at a time per project: runs share charts/, its temp files and the lock."""
+    import fcntl
+
+    path = project.state_dir / "update-charts.pid"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            other = fh.read().strip() or "?"
+            raise ChartError(
+                f"another k8sprov update-charts (pid {other}) is running in {project.root}",
+                hint="wait for it to finish",
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"{os.getpid()}\n")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
 class Vendor:
     def __init__(self, project: Project, options: VendorOptions, reporter: Reporter | None = None) -> None:
         self.project = project
@@ -162,6 +190,10 @@ class Vendor:
     # -- the run ----------------------------------------------------------------------------------------
 
     def run(self) -> VendorReport:
+        with run_lock(self.project):
+            return self._run()
+
+    def _run(self) -> VendorReport:
         started = time.monotonic()
         catalog = load_catalog(self.project)
         pins = catalog.pins(self.options.profiles)

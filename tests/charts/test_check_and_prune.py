@@ -167,3 +167,19 @@ def test_shell_shim_runs_update_charts(world: World) -> None:
     )
     assert proc.returncode == 1
     assert "missing kyverno-3.9.0.tgz" in proc.stdout
+
+
+def test_one_update_charts_at_a_time(world: World) -> None:
+    import fcntl
+
+    pid_file = world.project / ".k8sprov" / "update-charts.pid"
+    pid_file.parent.mkdir(parents=True)
+    with pid_file.open("a+") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        fh.write("4242\n")
+        fh.flush()
+        result = world.run()
+    assert result.exit_code == 1
+    assert "another k8sprov update-charts (pid 4242) is running" in result.stderr
+    assert world.repo.log == []
+    assert world.run().exit_code == 0  # released: the next run goes ahead
