@@ -30,6 +30,7 @@ from k8sprov.errors import (
     TerraformError,
     TerraformNotFound,
 )
+from k8sprov.masking import mask
 
 # `-detailed-exitcode`: 0 = no changes, 1 = error, 2 = changes present.
 PLAN_NO_CHANGES, PLAN_CHANGES = 0, 2
@@ -185,7 +186,8 @@ def _pump(src: IO[bytes], sink: IO[str] | None, keep: list[str]) -> None:
         line = raw.decode("utf-8", errors="replace")
         keep.append(line)
         if sink is not None:
-            sink.write(line)
+            # Backend credentials (a pg conn_str) never reach the terminal or a log file.
+            sink.write(mask(line))
             sink.flush()
     src.close()
 
@@ -226,7 +228,8 @@ class Terraform:
         cmd: list[str] = self._builder.generate_cmd_string(command, *args, **options)
         return cmd
 
-    def init_argv(self, backend_config: Path | None, *, reconfigure: bool) -> list[str]:
+    def init_argv(self, backend_config: Path | None, *, reconfigure: bool,
+                  lock_timeout: str | None = None) -> list[str]:
         from python_terraform import IsFlagged
 
         opts: dict[str, Any] = {"input": False}
@@ -234,6 +237,8 @@ class Terraform:
             opts["backend_config"] = [str(backend_config)]
         if reconfigure:
             opts["reconfigure"] = IsFlagged
+        if lock_timeout:
+            opts["lock_timeout"] = lock_timeout
         return self.argv("init", **opts)
 
     def plan_argv(self, var_file: Path, out: Path, *, destroy: bool = False,
@@ -258,14 +263,22 @@ class Terraform:
     # -- running ---------------------------------------------------------------------------------------
 
     def run(self, argv: Sequence[str], *, stream: bool = True, ok: Sequence[int] = (0,),
-            what: str | None = None) -> RunResult:
-        """Run terraform, streaming stdout live; SIGINT/SIGTERM are forwarded, then become exit 130/143."""
+            what: str | None = None, env: Mapping[str, str | None] | None = None) -> RunResult:
+        """Run terraform, streaming stdout live; SIGINT/SIGTERM are forwarded, then become exit 130/143.
+
+        `env` changes the child's environment for this run only (a None value removes the variable)."""
         forwarder = _SignalForwarder()
         out_lines: list[str] = []
         err_lines: list[str] = []
+        child_env = dict(self.env)
+        for key, value in (env or {}).items():
+            if value is None:
+                child_env.pop(key, None)
+            else:
+                child_env[key] = value
         with forwarder.installed():
             try:
-                proc = subprocess.Popen(list(argv), cwd=self.working_dir, env=self.env,
+                proc = subprocess.Popen(list(argv), cwd=self.working_dir, env=child_env,
                                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                         stderr=subprocess.PIPE, start_new_session=True,
                                         preexec_fn=_die_with_parent)
@@ -306,13 +319,68 @@ class Terraform:
             raise Interrupted(f"terraform {what or argv[1]} interrupted; terraform stopped cleanly"
                               f" with status {returncode}", hint="state was saved; run plan again")
         if returncode not in ok:
-            raise TerraformError(f"terraform {what or argv[1]} failed: {result.last_error()}",
-                                 hint="run with --debug for terraform's full output",
-                                 detail=result.stderr or result.stdout)
+            self._raise_failure(result, what or argv[1])
         return result
 
-    def init(self, backend_config: Path | None = None, *, reconfigure: bool = False) -> RunResult:
-        return self.run(self.init_argv(backend_config, reconfigure=reconfigure), what="init")
+    def _raise_failure(self, result: RunResult, what: str) -> None:
+        from k8sprov.locks import StateLocked, describe, parse_lock_error
+
+        full = result.stderr + "\n" + result.stdout
+        lock = parse_lock_error(full)
+        if lock is not None:
+            # The workspace is the environment's name (one workspace per environment).
+            message, hint = describe(lock, self.workspace, pg_schema=self.pg_schema())
+            raise StateLocked(mask(f"terraform {what} failed: {message}"), lock=lock, hint=mask(hint),
+                              detail=mask(result.stderr or result.stdout))
+        raise TerraformError(mask(f"terraform {what} failed: {result.last_error()}"),
+                             hint="run with --debug for terraform's full output",
+                             detail=mask(result.stderr or result.stdout))
+
+    def backend_settings(self) -> tuple[str | None, dict[str, Any]]:
+        """(type, config) of the backend the data dir was initialised with (local: (None, {})).
+
+        The config may hold credentials: use it, never print it."""
+        try:
+            data = json.loads((self.data_dir / "terraform.tfstate").read_text())
+            backend = data.get("backend") or {}
+            config = backend.get("config") or {}
+            return (str(backend["type"]) if backend.get("type") else None,
+                    config if isinstance(config, dict) else {})
+        except (OSError, ValueError, AttributeError):
+            return None, {}
+
+    def pg_schema(self) -> str:
+        kind, config = self.backend_settings()
+        schema = config.get("schema_name") if kind == "pg" else None
+        return str(schema) if schema else "terraform_remote_state"
+
+    def init(self, backend_config: Path | None = None, *, reconfigure: bool = False,
+             lock_timeout: str | None = None) -> RunResult:
+        """Init, then make sure the environment's workspace exists.
+
+        Init runs in the `default` workspace: with TF_WORKSPACE naming a workspace a remote backend (pg)
+        does not have yet, init would stop to ask which one to select. The workspace is then created
+        (outside TF_WORKSPACE, which `workspace new` refuses to override) when it is missing."""
+        result = self.run(self.init_argv(backend_config, reconfigure=reconfigure, lock_timeout=lock_timeout),
+                          what="init", env={"TF_WORKSPACE": "default"})
+        if self.workspace != "default" and self.workspace not in self.workspaces():
+            self.workspace_new(self.workspace, lock_timeout=lock_timeout)
+        return result
+
+    def workspaces(self) -> list[str]:
+        result = self.run(self.argv("workspace list"), stream=False, what="workspace list",
+                          env={"TF_WORKSPACE": None})
+        names = (ln.strip(" *\t") for ln in result.stdout.splitlines())
+        return [name for name in names if name and " " not in name]
+
+    def workspace_new(self, name: str, *, lock_timeout: str | None = None) -> None:
+        opts: dict[str, Any] = {"lock_timeout": lock_timeout} if lock_timeout else {}
+        try:
+            self.run(self.argv("workspace new", name, **opts), stream=False, what="workspace new",
+                     env={"TF_WORKSPACE": None})
+        except TerraformError as err:
+            if "already exists" not in (err.detail or ""):  # another run created it meanwhile: fine
+                raise
 
     def plan(self, var_file: Path, out: Path, *, destroy: bool = False,
              lock_timeout: str | None = None) -> bool:

@@ -86,7 +86,8 @@ class EnvRun:
         return plan_inputs(self.project, self.env)
 
 
-def open_env(ctx: AppContext, name: str, *, stream: IO[str] | None = None) -> EnvRun:
+def open_env(ctx: AppContext, name: str, *, stream: IO[str] | None = None,
+             err_stream: IO[str] | None = None) -> EnvRun:
     project = ctx.project
     env = project.environment(name)
     binary = resolve_binary(ctx.terraform_request(), required_version(project), _version_cache(project))
@@ -94,11 +95,11 @@ def open_env(ctx: AppContext, name: str, *, stream: IO[str] | None = None) -> En
     env_dir.mkdir(parents=True, exist_ok=True)
     out = stream if stream is not None else sys.stdout
     tf = Terraform(binary, working_dir=project.terraform_dir, data_dir=env_dir / "tfdata", workspace=env.name,
-                   stream=out, err_stream=sys.stderr if ctx.debug else None, color=False)
+                   stream=out, err_stream=err_stream or (sys.stderr if ctx.debug else None), color=False)
     return EnvRun(project=project, env=env, binary=binary, tf=tf)
 
 
-def ensure_init(run: EnvRun, *, reinit: bool = False) -> bool:
+def ensure_init(run: EnvRun, *, reinit: bool = False, lock_timeout: str | None = None) -> bool:
     """Run `terraform init` when needed (or forced); True when it ran."""
     def fingerprint_now() -> str:
         return init_inputs(run.project, run.env, f"{run.binary.flavor} {run.binary.version}",
@@ -114,7 +115,8 @@ def ensure_init(run: EnvRun, *, reinit: bool = False) -> bool:
         return False
     # A failed init must not leave a marker that says it succeeded.
     run.init_marker.unlink(missing_ok=True)
-    run.tf.init(run.env.backend_file, reconfigure=previous != fingerprint or reinit)
+    run.tf.init(run.env.backend_file, reconfigure=previous != fingerprint or reinit,
+                lock_timeout=lock_timeout)
     tmp = run.init_marker.with_suffix(".tmp")
     # Init may write .terraform.lock.hcl, which is itself an input: record the tree as init left it.
     tmp.write_text(json.dumps({"fingerprint": fingerprint_now()}))
@@ -138,7 +140,7 @@ class PlanOutcome:
 def plan(run: EnvRun, *, destroy: bool = False, lock_timeout: str | None = None) -> PlanOutcome:
     """Init if needed, plan into the environment's plan file, record what it was built from."""
     check_charts(run)
-    ensure_init(run)
+    ensure_init(run, lock_timeout=lock_timeout)
     plan_file, _ = planstore.plan_paths(run.env_dir, destroy=destroy)
     inputs = run.inputs()
     # Write to a temporary name first: an interrupted plan must not leave a half-written file behind
@@ -183,6 +185,31 @@ def apply(run: EnvRun, outcome: PlanOutcome, *, lock_timeout: str | None = None)
                             hint=f"run k8sprov plan --env {run.env.name}") from None
         raise
     planstore.discard(outcome.plan_file)
+
+
+def check_unlockable(run: EnvRun) -> None:
+    """Refuse, before asking anything, to "unlock" a backend whose locks force-unlock cannot release.
+
+    The pg backend locks with PostgreSQL advisory locks, owned by the holding terraform's database session:
+    `terraform force-unlock` there reports success and releases nothing. The lock ends with that session."""
+    from k8sprov.locks import pg_holder_query
+
+    ensure_init(run)
+    kind, _config = run.tf.backend_settings()
+    if kind == "pg":
+        raise TerraformError(
+            f"state of {run.env.name} uses the pg backend: its lock is a PostgreSQL advisory lock held by the"
+            f" session of the terraform that took it, and force-unlock cannot release it (it would report"
+            f" success and release nothing)",
+            hint=f"the lock ends with that session: stop that run, or have an admin end its session with"
+                 f" pg_terminate_backend(pid); find it with:"
+                 f" {pg_holder_query(run.env.name, run.tf.pg_schema())}")
+
+
+def unlock(run: EnvRun, lock_id: str) -> None:
+    """terraform force-unlock LOCK_ID for the environment's state (Terraform checks that the ID matches)."""
+    ensure_init(run)
+    run.tf.force_unlock(lock_id)
 
 
 def plan_status(project: Project, env: Environment, terraform_version: str | None) -> str:

@@ -100,34 +100,130 @@ def envs(ctx: typer.Context,
 
 
 def init(ctx: typer.Context, env: EnvOption,
-         reinit: Annotated[bool, typer.Option("--reinit", help="Run init even if nothing changed.")] = False
-         ) -> None:
+         reinit: Annotated[bool, typer.Option("--reinit", help="Run init even if nothing changed.")] = False,
+         lock_timeout: LockTimeout = None) -> None:
     """Run terraform init for one environment (skipped when nothing init depends on changed)."""
     from k8sprov.workflow import ensure_init, open_env
 
     app = _app(ctx)
     run = open_env(app, env)
-    ran = ensure_init(run, reinit=reinit)
+    ran = ensure_init(run, reinit=reinit, lock_timeout=lock_timeout)
     app.console.print(f"{env}: init {'done' if ran else 'skipped (nothing changed since the last init)'}")
 
 
-def plan(ctx: typer.Context, env: EnvOption,
+def plan(ctx: typer.Context,
+         env: Annotated[list[str] | None, typer.Option(
+             "--env", "-e", help="Environment: infra/envs/<ENV>.tfvars; repeat it to plan several at once.",
+             show_default=False)] = None,
          detailed_exitcode: Annotated[bool, typer.Option(
              "--detailed-exitcode", help="Exit 2 when the plan has changes, 0 when it has none.")] = False,
          json_out: JsonOut = None, markdown_out: MarkdownOut = None, detail: Detail = False,
          destroy: Annotated[bool, typer.Option("--destroy", help="Plan to destroy everything.")] = False,
-         lock_timeout: LockTimeout = None) -> None:
-    """Plan one environment with its var file and save the plan for apply."""
+         lock_timeout: LockTimeout = None,
+         all_envs: Annotated[bool, typer.Option("--all",
+                                                help="Plan every environment in infra/envs/.")] = False,
+         jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, metavar="N",
+                                           help="With several environments: how many run at once.")] = 4,
+         ) -> None:
+    """Plan one environment (or several: repeated --env, --all) and save each plan for apply."""
     from k8sprov import workflow
 
     app = _app(ctx)
-    run = workflow.open_env(app, env, stream=sys.stderr if json_out == "-" else None)
+    names = list(dict.fromkeys(env or []))
+    if all_envs and names:
+        raise UsageError("--all and --env exclude each other", hint="pass one of them")
+    if all_envs:
+        names = app.project.env_names
+        if not names:
+            raise UsageError("no environments in infra/envs/", hint="add infra/envs/<env>.tfvars")
+    if not names:
+        raise UsageError("plan needs --env ENV (repeatable) or --all", hint="k8sprov plan --env basic")
+    if len(names) > 1 or all_envs:
+        _plan_many(app, names, jobs=jobs, destroy=destroy, lock_timeout=lock_timeout,
+                   detailed_exitcode=detailed_exitcode, json_out=json_out, markdown_out=markdown_out,
+                   detail=detail)
+        return
+    (env_name,) = names
+    run = workflow.open_env(app, env_name, stream=sys.stderr if json_out == "-" else None)
     outcome = workflow.plan(run, destroy=destroy, lock_timeout=lock_timeout)
     changes = render_plan(app, run, outcome.plan_json, plan_file=outcome.plan_file,
                           created=outcome.record.created, json_out=json_out, markdown_out=markdown_out,
                           detail=detail)
     if detailed_exitcode and changes:
         raise typer.Exit(int(ExitCode.CHANGES))
+
+
+def _plan_many(app: AppContext, names: list[str], *, jobs: int, destroy: bool, lock_timeout: str | None,
+               detailed_exitcode: bool, json_out: str | None, markdown_out: Path | None,
+               detail: bool) -> None:
+    """plan for several environments: one line per environment as it finishes, one table, one exit code."""
+    from k8sprov import fleet
+
+    if markdown_out is not None or detail:
+        raise UsageError("--markdown and --detail show one environment's plan",
+                         hint="run k8sprov show --env E with them after the plans")
+    # With --json -, stdout carries only JSON: the human view goes to stderr.
+    console = app.err_console if json_out == "-" else app.console
+    console.print(f"Planning {len(names)} environments, {min(jobs, len(names))} at a time; terraform's output"
+                  f" goes to .k8sprov/logs/<env>.log", soft_wrap=True)
+    root = app.project.root
+    outcome = fleet.plan_many(app, names, jobs=jobs, destroy=destroy, lock_timeout=lock_timeout,
+                              on_done=lambda r: console.print(r.line(root), soft_wrap=True, markup=False))
+    code = fleet.combined_exit_code(outcome.results, detailed=detailed_exitcode)
+    from rich.table import Table
+
+    table = Table("environment", *fleet.COUNT_KEYS, "status", "time", box=None)
+    for r in outcome.results:
+        numbers = [str(r.counts.get(k, 0)) if r.counts else "-" for k in fleet.COUNT_KEYS]
+        table.add_row(r.env, *numbers, r.status, f"{r.seconds:.1f}s")
+    console.print(table)
+    if json_out is not None:
+        import json
+
+        doc = {"environments": [{"name": r.env, "status": r.status, "counts": r.counts, "error": r.error,
+                                 "seconds": round(r.seconds, 3), "log": str(r.log)} for r in outcome.results],
+               "exit_code": int(code)}
+        text = json.dumps(doc, indent=2) + "\n"
+        if json_out == "-":
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            _write_atomic(Path(json_out), text)
+    if outcome.interrupted_by is not None:
+        import signal
+
+        from k8sprov.errors import Interrupted, Terminated
+
+        stopped = sum(1 for r in outcome.results if r.status in (fleet.INTERRUPTED, fleet.CANCELLED))
+        kind = Terminated if outcome.interrupted_by == signal.SIGTERM else Interrupted
+        raise kind(f"plan of {len(names)} environments stopped by "
+                   f"{signal.Signals(outcome.interrupted_by).name}: {stopped} interrupted or not started",
+                   hint="terraform stopped cleanly in each; run plan again")
+    failed = [r.env for r in outcome.results if r.failed]
+    if failed:
+        from k8sprov.errors import K8sprovError
+
+        raise K8sprovError(f"plan failed for {', '.join(failed)}",
+                           hint="see the line above for each, and .k8sprov/logs/<env>.log")
+    if code != ExitCode.OK:
+        raise typer.Exit(int(code))
+
+
+def unlock(ctx: typer.Context, env: EnvOption,
+           lock_id: Annotated[str, typer.Argument(metavar="LOCK_ID",
+                                                  help="The lock's ID, as the lock error printed it.")],
+           auto_approve: AutoApprove = False) -> None:
+    """Release a state lock left by a run that is gone (terraform force-unlock), after typing the name."""
+    from k8sprov import workflow
+    from k8sprov.confirm import confirm
+
+    app = _app(ctx)
+    run = workflow.open_env(app, env)
+    workflow.check_unlockable(run)
+    confirm(f"Release the state lock {lock_id} of {env}? Only do this when the run that holds it is gone.",
+            type_to_confirm=env, auto_approve=auto_approve)
+    workflow.unlock(run, lock_id)
+    app.console.print(f"{env}: lock {lock_id} released.")
 
 
 def show(ctx: typer.Context,
@@ -236,5 +332,5 @@ def destroy(ctx: typer.Context, env: EnvOption, auto_approve: AutoApprove = Fals
 
 
 def register(app: typer.Typer) -> None:
-    for command in (envs, init, plan, show, apply, destroy):
+    for command in (envs, init, plan, show, apply, destroy, unlock):
         app.command()(command)
