@@ -77,11 +77,14 @@ class Project:
                 f"unknown environment {name!r} (known: {known})",
                 hint=f"add {self.envs_dir.relative_to(self.root)}/{name}.tfvars or pick a known one",
             )
-        from k8sprov.hcl import load_hcl
-
         var_file = self.envs_dir / f"{name}.tfvars"
-        values = load_hcl(var_file)
-        profile = values.get("environment")
+        profile = self._cached_profile(var_file)
+        if profile is None:
+            from k8sprov.hcl import load_hcl
+
+            profile = load_hcl(var_file).get("environment")
+            if isinstance(profile, str) and profile in PROFILES:
+                self._remember_profile(var_file, profile)
         if not isinstance(profile, str) or profile not in PROFILES:
             raise ProjectError(
                 f"{var_file.relative_to(self.root)}: 'environment' must be one of {', '.join(PROFILES)}"
@@ -91,6 +94,54 @@ class Project:
         backend = self.backends_dir / f"{name}.hcl"
         return Environment(name=name, profile=profile, var_file=var_file,
                            backend_file=backend if backend.is_file() else None)
+
+    # python-hcl2 builds its lark parser on every start (~0.5-1 s): every plan, apply, show and envs would pay
+    # it just to read one `environment = "..."`. The profile of a var file is kept by the file's content hash.
+    @property
+    def _profile_cache(self) -> Path:
+        return self.state_dir / "cache" / "profiles.json"
+
+    def _var_file_key(self, var_file: Path) -> str | None:
+        import hashlib
+
+        try:
+            return hashlib.sha256(var_file.read_bytes()).hexdigest()
+        except OSError:
+            return None
+
+    def _cached_profile(self, var_file: Path) -> str | None:
+        import json
+
+        key = self._var_file_key(var_file)
+        try:
+            profile = json.loads(self._profile_cache.read_text(encoding="utf-8")).get(key) if key else None
+        except (OSError, ValueError, AttributeError):
+            return None
+        return profile if isinstance(profile, str) and profile in PROFILES else None
+
+    def _remember_profile(self, var_file: Path, profile: str) -> None:
+        import json
+        import os
+
+        key = self._var_file_key(var_file)
+        if key is None:
+            return
+        try:
+            cache = json.loads(self._profile_cache.read_text(encoding="utf-8"))
+            if not isinstance(cache, dict):
+                cache = {}
+        except (OSError, ValueError):
+            cache = {}
+        cache.pop(key, None)
+        cache[key] = profile
+        cache = dict(list(cache.items())[-64:])  # newest last; edits must not grow it forever
+        try:
+            self._profile_cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self._profile_cache.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(cache), encoding="utf-8")
+            tmp.replace(self._profile_cache)
+        except OSError:
+            pass
 
     def environments(self) -> list[Environment]:
         return [self.environment(name) for name in self.env_names]
