@@ -20,6 +20,7 @@ from k8sprov.planview.model import (
     ResourceChange,
     ValuesDoc,
 )
+from k8sprov.planview.summary import gc_paused
 
 JSON_FORMAT_VERSION = "1.0"
 
@@ -116,6 +117,11 @@ def _output(out: OutputChange) -> dict[str, Any]:
 
 def to_json(summary: PlanSummary, header: PlanHeader) -> dict[str, Any]:
     """The `--json` document (format version 1.0). Safe to publish: sensitive values are already masked."""
+    with gc_paused():
+        return _to_json(summary, header)
+
+
+def _to_json(summary: PlanSummary, header: PlanHeader) -> dict[str, Any]:
     return {
         "format_version": JSON_FORMAT_VERSION,
         "environment": header.environment,

@@ -55,6 +55,8 @@ def _short_address(change: ResourceChange) -> str:
 
 def _change_line(change: ResourceChange, *, full_address: bool, indent: str = "  ") -> Text:
     style = STYLES.get(change.action, "")
+    if change.action == "no-op":  # listed because it moves or is imported
+        style = STYLES["import"] if change.importing else STYLES["moves"]
     symbol = SYMBOLS.get(change.action, "?")
     line = Text(indent)
     line.append(f"{symbol:>3} ", style=style)

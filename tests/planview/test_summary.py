@@ -377,3 +377,14 @@ def test_deferred_changes_and_failed_checks_become_notes() -> None:
         "1 resource changes are deferred to a later plan (provider_config_unknown) and not shown" in s.notes
     )
     assert "1 check failed: check.health" in s.notes
+
+
+def test_garbage_collector_is_restored_even_on_error() -> None:
+    import gc
+
+    assert gc.isenabled()
+    with pytest.raises(PlanError):
+        summarize({"nope": 1})
+    assert gc.isenabled()
+    summarize({"format_version": "1.0"})
+    assert gc.isenabled()
