@@ -19,9 +19,10 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 from k8sprov import __version__
 from k8sprov.charts.sources import check_secure, credential_prefix, credentials_for, host_of, redact
@@ -120,6 +121,8 @@ def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random | No
 
 
 def _describe(err: httpx.HTTPError) -> str:
+    import httpx
+
     text = str(err) or err.__class__.__name__
     if isinstance(err, httpx.TimeoutException):
         return f"timed out ({err.__class__.__name__})"
@@ -134,6 +137,9 @@ class Http:
         self.cancel = cancel or threading.Event()
         self.requests = 0
         self._lock = threading.Lock()
+        # httpx (~0.2-0.4 s to import) loads only when a request is due: a warm update-charts makes none.
+        import httpx
+
         self._client = httpx.Client(
             follow_redirects=True,
             max_redirects=10,
@@ -202,6 +208,8 @@ class Http:
                 raise Cancelled()
 
     def _classify(self, err: httpx.HTTPError) -> _Retry | None:
+        import httpx
+
         if isinstance(err, httpx.ConnectError | httpx.ConnectTimeout):
             return _Retry(_describe(err), unreachable=True)
         if isinstance(err, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError):
@@ -239,6 +247,8 @@ class Http:
         hdrs = {**(self.auth_headers(url) if auth else {}), **(headers or {})}
 
         def attempt() -> Response:
+            import httpx
+
             try:
                 with self._client.stream("GET", url, headers=hdrs) as response:
                     self._check_status(response, url, ok)
@@ -284,6 +294,8 @@ class Http:
         hdrs = {**(self.auth_headers(url) if auth else {}), "Accept-Encoding": "identity", **(headers or {})}
 
         def attempt() -> Response:
+            import httpx
+
             sink.seek(0)
             sink.truncate()
             digest = hashlib.sha256()
