@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.charts import builders
 from tests.charts.conftest import PINS, World
 
@@ -64,6 +66,7 @@ def test_missing_archive_uses_a_conditional_index_request(world: World) -> None:
     index_requests = world.repo.requests_for("/kyverno/index.yaml")
     assert len(index_requests) == 1
     assert index_requests[0].headers.get("if-none-match") == '"kyverno-v1"'
+    assert index_requests[0].headers.get("if-modified-since") == "Thu, 20 Aug 2026 09:00:00 GMT"
     assert index_requests[0].status == 304
     assert [r.path for r in world.repo.log if r.path.endswith(".tgz")] == ["/kyverno/kyverno-3.9.0.tgz"]
     assert "1 downloaded, 7 skipped" in result.stdout
@@ -140,3 +143,13 @@ def test_downloads_run_concurrently_bounded_by_jobs(world: World) -> None:
 def test_jobs_one_downloads_one_at_a_time(world: World) -> None:
     assert world.run("--jobs", "1").exit_code == 0
     assert world.repo.max_inflight == 1 and world.gh.max_inflight == 1
+
+
+def test_mirrors_from_the_environment(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(
+        "K8SPROV_CHART_MIRRORS", ",".join(m.removeprefix("--mirror=") for m in world.mirrors())
+    )
+    result = world.cli("-C", str(world.project), "update-charts", "--profile", "basic")
+    assert result.exit_code == 0, result.output
+    assert len(world.lock_entries()) == 4
+    assert len(world.repo.requests_for("/kyverno/index.yaml")) == 1
