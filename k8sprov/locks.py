@@ -88,9 +88,16 @@ def pg_holder_query(env: str, schema: str = "terraform_remote_state") -> str:
             f" WHERE name = '{env}')")
 
 
-def describe(info: LockInfo, env: str, *, pg_schema: str = "terraform_remote_state") -> tuple[str, str]:
+# Backends whose lock belongs to the running terraform itself and dies with it: force-unlock cannot
+# release it (local: an fcntl lock on the state file — force-unlock fails with "LocalState not locked";
+# pg: a session-level advisory lock — force-unlock reports success and releases nothing).
+PROCESS_BOUND = ("local", "pg")
+
+
+def describe(info: LockInfo, env: str, *, backend: str = "local",
+             pg_schema: str = "terraform_remote_state") -> tuple[str, str]:
     """(message, hint) for a failed lock: who holds it and the exact way to release it."""
-    if info.advisory:
+    if info.advisory or backend == "pg":
         return (f"state of {env} is locked by another terraform session (pg backend: a PostgreSQL advisory"
                 f" lock, which records no owner; it is released when that session ends)",
                 f"wait for the other run, or retry with --lock-timeout; a holder that is gone releases it"
@@ -98,8 +105,11 @@ def describe(info: LockInfo, env: str, *, pg_schema: str = "terraform_remote_sta
     who = info.who or "someone"
     since = f", since {info.created_short}" if info.created else ""
     lock_id = info.id or "LOCK_ID"
-    return (f"state of {env} is locked by {who} ({info.operation_name}{since}; lock ID {lock_id})",
-            f"if that run is gone, release the lock with: {unlock_command(env, lock_id)}")
+    message = f"state of {env} is locked by {who} ({info.operation_name}{since}; lock ID {lock_id})"
+    if backend == "local":
+        return (message, "that terraform is still running (the local backend's lock is a file lock that ends"
+                         " with its process, even a killed one): wait for it, or retry with --lock-timeout")
+    return message, f"if that run is gone, release the lock with: {unlock_command(env, lock_id)}"
 
 
 class StateLocked(TerraformError):

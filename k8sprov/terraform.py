@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,6 +35,9 @@ from k8sprov.masking import mask
 
 # `-detailed-exitcode`: 0 = no changes, 1 = error, 2 = changes present.
 PLAN_NO_CHANGES, PLAN_CHANGES = 0, 2
+# PostgreSQL's answer when two sessions create the same schema/table at once (pg_namespace, pg_type...).
+_PG_CATALOG_RACE = 'duplicate key value violates unique constraint "pg_'
+_PG_RACE_TRIES = 3
 
 
 @dataclass(frozen=True)
@@ -329,7 +333,9 @@ class Terraform:
         lock = parse_lock_error(full)
         if lock is not None:
             # The workspace is the environment's name (one workspace per environment).
-            message, hint = describe(lock, self.workspace, pg_schema=self.pg_schema())
+            kind, _config = self.backend_settings()
+            message, hint = describe(lock, self.workspace, backend=kind or "local",
+                                     pg_schema=self.pg_schema())
             raise StateLocked(mask(f"terraform {what} failed: {message}"), lock=lock, hint=mask(hint),
                               detail=mask(result.stderr or result.stdout))
         raise TerraformError(mask(f"terraform {what} failed: {result.last_error()}"),
@@ -361,11 +367,25 @@ class Terraform:
         Init runs in the `default` workspace: with TF_WORKSPACE naming a workspace a remote backend (pg)
         does not have yet, init would stop to ask which one to select. The workspace is then created
         (outside TF_WORKSPACE, which `workspace new` refuses to override) when it is missing."""
-        result = self.run(self.init_argv(backend_config, reconfigure=reconfigure, lock_timeout=lock_timeout),
-                          what="init", env={"TF_WORKSPACE": "default"})
-        if self.workspace != "default" and self.workspace not in self.workspaces():
-            self.workspace_new(self.workspace, lock_timeout=lock_timeout)
-        return result
+        for attempt in range(1, _PG_RACE_TRIES + 1):
+            try:
+                result = self.run(self.init_argv(backend_config, reconfigure=reconfigure,
+                                                 lock_timeout=lock_timeout),
+                                  what="init", env={"TF_WORKSPACE": "default"})
+                if self.workspace != "default" and self.workspace not in self.workspaces():
+                    self.workspace_new(self.workspace, lock_timeout=lock_timeout)
+                return result
+            except TerraformError as err:
+                # The pg backend creates its schema and table with CREATE ... IF NOT EXISTS on every run;
+                # two first runs at the same moment race inside PostgreSQL's catalog and one fails. The
+                # loser finds everything created when it tries again.
+                if attempt == _PG_RACE_TRIES or _PG_CATALOG_RACE not in (err.detail or err.message):
+                    raise
+                if self.stream is not None:
+                    self.stream.write("k8sprov: the pg backend's schema was being created by another run;"
+                                      " trying init again\n")
+                time.sleep(0.5 * attempt)
+        raise AssertionError("unreachable")
 
     def workspaces(self) -> list[str]:
         result = self.run(self.argv("workspace list"), stream=False, what="workspace list",

@@ -190,20 +190,27 @@ def apply(run: EnvRun, outcome: PlanOutcome, *, lock_timeout: str | None = None)
 def check_unlockable(run: EnvRun) -> None:
     """Refuse, before asking anything, to "unlock" a backend whose locks force-unlock cannot release.
 
-    The pg backend locks with PostgreSQL advisory locks, owned by the holding terraform's database session:
-    `terraform force-unlock` there reports success and releases nothing. The lock ends with that session."""
+    local: the lock is an fcntl lock of the running terraform (force-unlock fails, "LocalState not locked");
+    pg: a session-level advisory lock (force-unlock reports success and releases nothing). Both end with
+    the terraform holding them — a killed terraform leaves no lock behind."""
     from k8sprov.locks import pg_holder_query
 
     ensure_init(run)
     kind, _config = run.tf.backend_settings()
+    name = run.env.name
     if kind == "pg":
         raise TerraformError(
-            f"state of {run.env.name} uses the pg backend: its lock is a PostgreSQL advisory lock held by the"
+            f"state of {name} uses the pg backend: its lock is a PostgreSQL advisory lock held by the"
             f" session of the terraform that took it, and force-unlock cannot release it (it would report"
             f" success and release nothing)",
             hint=f"the lock ends with that session: stop that run, or have an admin end its session with"
                  f" pg_terminate_backend(pid); find it with:"
-                 f" {pg_holder_query(run.env.name, run.tf.pg_schema())}")
+                 f" {pg_holder_query(name, run.tf.pg_schema())}")
+    if kind is None or kind == "local":
+        raise TerraformError(
+            f"state of {name} uses the local backend: its lock is a file lock held by the running terraform"
+            f" and ends with that process (even a killed one); force-unlock cannot release it",
+            hint="wait for that terraform to finish or stop it; the lock goes with it")
 
 
 def unlock(run: EnvRun, lock_id: str) -> None:

@@ -1,0 +1,139 @@
+"""A real PostgreSQL server for the session, and fixture projects whose state lives in it (pg backend)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.kit.fetch_terraform import TerraformKit
+from tests.kit.pgserver import PgServer, PgUnavailable, start_server, stop_server
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+SCRIPT = Path(sys.executable).with_name("k8sprov")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A throwaway PostgreSQL cluster in a temp folder on a loopback port; fails (never skips) without it."""
+    try:
+        server = start_server()
+    except PgUnavailable as err:
+        pytest.fail(f"PostgreSQL is needed for the team-backend tests: {err}", pytrace=False)
+    try:
+        yield server
+    finally:
+        stop_server(server)
+
+
+def copy_stack(dest: Path) -> Path:
+    shutil.copytree(FIXTURES / "nullstack", dest)
+    return dest
+
+
+@pytest.fixture
+def pg_project(tmp_path: Path, tf_env: TerraformKit, pg_server: PgServer) -> Path:
+    """The null-resource stack with `backend "pg" {}`; each environment's conn_str and a schema of its own
+    per test in infra/backends/<env>.hcl (so tests never share state)."""
+    project = copy_stack(tmp_path / "proj")
+    (project / "terraform/backend.tf").write_text('terraform {\n  backend "pg" {}\n}\n')
+    schema = "t_" + uuid.uuid4().hex[:12]
+    backends = project / "infra/backends"
+    backends.mkdir(parents=True)
+    for env in ("a", "b", "prod", "slow", "slow2"):
+        (backends / f"{env}.hcl").write_text(
+            f'conn_str    = "{pg_server.conn_str}"\nschema_name = "{schema}"\n')
+    (project / ".schema").write_text(schema)
+    return project
+
+
+def schema_of(project: Path) -> str:
+    return (project / ".schema").read_text()
+
+
+def pg_state(server: PgServer, project: Path, env: str) -> dict[str, Any] | None:
+    """The environment's state as stored in PostgreSQL (the pg backend keeps one row per workspace)."""
+    text = server.psql(f"SELECT data FROM {schema_of(project)}.states WHERE name = '{env}'")
+    return json.loads(text) if text else None
+
+
+def addresses(state: dict[str, Any] | None, *, tainted: bool = False) -> list[str]:
+    """Resource instance addresses in a state (tainted ones only with tainted=True)."""
+    found = []
+    for res in (state or {}).get("resources", []):
+        if res.get("mode") != "managed":
+            continue
+        prefix = (res["module"] + ".") if res.get("module") else ""
+        for inst in res["instances"]:
+            if (inst.get("status") == "tainted") != tainted:
+                continue
+            key = inst.get("index_key")
+            suffix = "" if key is None else (f'["{key}"]' if isinstance(key, str) else f"[{key}]")
+            found.append(f"{prefix}{res['type']}.{res['name']}{suffix}")
+    return sorted(found)
+
+
+def slow_env(project: Path, name: str = "slow", seconds: int = 3, items: str = 'one = "1"') -> None:
+    (project / f"infra/envs/{name}.tfvars").write_text(
+        f'environment = "basic"\nslow_seconds = {seconds}\nitems = {{ {items} }}\n')
+
+
+def start(project: Path, *args: str) -> subprocess.Popen[str]:
+    assert SCRIPT.is_file(), f"{SCRIPT} missing: run make install"
+    return subprocess.Popen([str(SCRIPT), "-C", str(project), *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, env={**os.environ})
+
+
+def run(project: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(SCRIPT), "-C", str(project), *args], capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=timeout, check=False)
+
+
+def wait_for_line(proc: subprocess.Popen[str], needle: str, timeout: float = 60) -> str:
+    """Read stdout until `needle` shows up; everything read so far."""
+    assert proc.stdout is not None
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        seen.append(line)
+        if needle in line:
+            return "".join(seen)
+    proc.kill()
+    err = proc.stderr.read() if proc.stderr else ""
+    raise AssertionError(f"{needle!r} never appeared; got:\n{''.join(seen)}\n{err}")
+
+
+def terraform_pids(project: Path) -> list[int]:
+    """Pids of terraform processes whose working directory is inside the project (from /proc)."""
+    found = []
+    for proc_dir in Path("/proc").glob("[0-9]*"):
+        try:
+            cwd = (proc_dir / "cwd").readlink()
+            exe = (proc_dir / "cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
+        except OSError:
+            continue
+        if exe.endswith("terraform") and cwd.is_relative_to(project):
+            found.append(int(proc_dir.name))
+    return found
+
+
+def kill9_terraform(project: Path) -> list[int]:
+    pids = terraform_pids(project)
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    return pids
