@@ -140,12 +140,31 @@ class OciRegistries:
             url, sink, expected_size=layer.size, headers=self._auth(ref), progress=progress, auth=False
         )
 
-    def tags(self, ref: OciRef) -> list[str]:
-        response = self._get(ref, "tags/list", "application/json")
-        try:
-            tags = json.loads(response.body).get("tags") or []
-        except (ValueError, AttributeError):
-            raise FetchError(
-                f"oci://{ref.host}/{ref.repository}: tag list is not JSON", host=ref.host
-            ) from None
-        return [str(t).replace("_", "+") for t in tags]
+    def tags(self, ref: OciRef, max_pages: int = 50) -> list[str]:
+        """Every tag, following the registry's `Link: <…>; rel="next"` pagination (bounded)."""
+        tags: list[str] = []
+        path: str | None = "tags/list?n=1000"
+        for _ in range(max_pages):
+            if path is None:
+                break
+            response = self._get(ref, path, "application/json")
+            try:
+                page = json.loads(response.body).get("tags") or []
+            except (ValueError, AttributeError):
+                raise FetchError(
+                    f"oci://{ref.host}/{ref.repository}: tag list is not JSON", host=ref.host
+                ) from None
+            tags += [str(t).replace("_", "+") for t in page]
+            path = next_page(response.headers.get("link"), ref.repository)
+        return tags
+
+
+def next_page(link: str | None, repository: str) -> str | None:
+    """Pure: the path after /v2/<repository>/ of a `Link: </v2/…/tags/list?last=x&n=…>; rel="next"` header."""
+    match = re.match(r'\s*<([^>]+)>\s*;\s*rel="?next"?', link or "")
+    if not match:
+        return None
+    prefix = f"/v2/{repository}/"
+    target = match.group(1)
+    index = target.find(prefix)
+    return target[index + len(prefix) :] if index >= 0 else None

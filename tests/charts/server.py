@@ -80,6 +80,7 @@ class ChartServer:
         self.inflight = 0
         self.max_inflight = 0
         self.oci_token_required = True
+        self.tags_page_size = 0  # > 0: paginate tag lists like a real registry
         server = self
         self._httpd = ThreadingHTTPServer((host, 0), _handler(server))
         self._httpd.daemon_threads = True
@@ -205,6 +206,19 @@ def _handler(server: ChartServer) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(body)
 
+        def _send_tags_page(self, entry: Logged, path: str, params: dict[str, list[str]], data: dict) -> None:
+            """Registry pagination: at most `tags_page_size` tags, then a Link to the next page."""
+            tags: list[str] = data["tags"]
+            last = params.get("last", [None])[0]
+            start = tags.index(last) + 1 if last in tags else 0
+            size = min(int(params.get("n", ["1000"])[0]), server.tags_page_size)
+            page = tags[start : start + size]
+            headers = {}
+            if start + size < len(tags):
+                headers["Link"] = f'<{path}?last={page[-1]}&n={size}>; rel="next"'
+            body = json.dumps({"name": data["name"], "tags": page}).encode()
+            self._send(entry, 200, body, headers, "application/json")
+
         def _serve(self, entry: Logged, fault: Fault | None) -> None:
             path, _, query = self.path.partition("?")
             if fault is not None and fault.kind == "delay":
@@ -249,6 +263,9 @@ def _handler(server: ChartServer) -> type[BaseHTTPRequestHandler]:
                     return
             if route.redirect is not None:
                 self._send(entry, 302, b"", {"Location": route.redirect})
+                return
+            if path.endswith("/tags/list") and server.tags_page_size:
+                self._send_tags_page(entry, path, parse_qs(query), json.loads(route.body))
                 return
             if route.etag and self.headers.get("If-None-Match") == route.etag:
                 entry.status = 304

@@ -64,6 +64,7 @@ def test_outdated_ignores_prereleases(world: World) -> None:
 
 def test_outdated_from_oci_tags(world: World) -> None:
     oci = f"oci://{world.repo.netloc}/charts"
+    world.repo.tags_page_size = 1  # one tag per page: the newest is only on the last page
     world.repo.add_oci_chart("charts/kyverno", "3.10.0", builders.chart_tgz("kyverno", "3.10.0", 1000))
     world.repo.add_oci_chart(
         "charts/kyverno", "3.11.0-rc.1", builders.chart_tgz("kyverno", "3.11.0-rc.1", 1000)
@@ -80,6 +81,10 @@ def test_outdated_from_oci_tags(world: World) -> None:
     data = {c["name"]: c for c in json.loads(result.stdout)["charts"]}  # type: ignore[attr-defined]
     assert data["kyverno"]["latest"] == "3.10.0"
     assert data["argo-cd"]["latest"] == "10.1.1"
+    pages = [
+        r for r in world.repo.log if r.path.startswith("/v2/charts/kyverno/tags/list") and r.status == 200
+    ]
+    assert len(pages) == 4  # 3.9.0, 3.8.2, 3.10.0, 3.11.0-rc.1
 
 
 def test_outdated_unreachable_is_one_line(world: World) -> None:

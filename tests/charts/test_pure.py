@@ -13,7 +13,7 @@ from k8sprov.charts import archive, catalog, lock, sources, versions
 from k8sprov.charts.classic import normalize_digest, parse_index
 from k8sprov.charts.http import FetchError, backoff_delay, retry_after_seconds
 from k8sprov.charts.model import ChartSpec, LockEntry, Pin
-from k8sprov.charts.oci import CHART_LAYER, chart_layer, parse_challenge
+from k8sprov.charts.oci import CHART_LAYER, chart_layer, next_page, parse_challenge
 from k8sprov.errors import ChartError, ProjectError, UsageError
 from tests.charts import builders
 from tests.charts.builders import Member
@@ -439,3 +439,10 @@ def test_catalog_cache_follows_the_file(tmp_path: Path) -> None:
     tf = project.chart_catalog_file
     tf.write_text(tf.read_text().replace('"1.0.0"', '"1.0.10"'))
     assert catalog.load_catalog(project).versions == {"basic": {"a": "1.0.10"}}
+
+
+def test_next_page_of_a_tag_list() -> None:
+    link = '</v2/charts/kyverno/tags/list?last=3.9.0&n=100>; rel="next"'
+    assert next_page(link, "charts/kyverno") == "tags/list?last=3.9.0&n=100"
+    assert next_page("<https://r.example/v2/a/b/tags/list?last=x>; rel=next", "a/b") == "tags/list?last=x"
+    assert next_page(None, "a") is None and next_page('<x>; rel="prev"', "a") is None
