@@ -14,6 +14,7 @@ from k8sprov.planview.text import (
     SYMBOLS,
     action_breakdown,
     attr_symbol,
+    by_resource,
     change_text,
     counts_line,
     created_text,
@@ -256,10 +257,8 @@ def _all_changes(w: _Writer, summary: PlanSummary, detail: bool) -> None:
             if detail:
                 lines.extend(_attr_line(a, "       ") for a in change.attributes[:50])
         if len(changes) > PER_GROUP:
-            lines.append(
-                f"# … and {len(changes) - PER_GROUP:,} more in {module_label(module)} "
-                f"({action_breakdown(changes[PER_GROUP:])})"
-            )
+            rest = changes[PER_GROUP:]
+            lines.append(f"# … and {len(rest):,} more in {module_label(module)}: {by_resource(rest)}")
     shown = _block(w, f"All changes ({len(listed):,})", lines, section="All changes")
     if shown is None:
         w.omitted_changes += len(listed)

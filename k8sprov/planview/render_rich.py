@@ -20,12 +20,14 @@ from k8sprov.planview.text import (
     SYMBOLS,
     action_breakdown,
     attr_symbol,
+    by_resource,
     change_text,
     counts_parts,
     created_text,
     group_by_module,
     helm_set_changes,
     module_label,
+    natural_key,
     reason_text,
     value_text,
 )
@@ -150,6 +152,7 @@ def _destructive(summary: PlanSummary, console: Console, limit: int) -> None:
         return
     console.print()
     console.print(Text(f"Destructive changes ({len(destructive):,})", style="bold red"))
+    destructive = tuple(sorted(destructive, key=lambda c: (c.module or "", natural_key(c))))
     for change in destructive[:limit]:
         console.print(_change_line(change, full_address=True))
     if len(destructive) > limit:
@@ -183,9 +186,7 @@ def _modules(summary: PlanSummary, console: Console, limit: int, detail: bool) -
             if detail:
                 _attrs(console, change.attributes, ATTRS_PER_RESOURCE, "          ")
         if len(changes) > limit:
-            console.print(
-                _more(len(changes) - limit, "in this module", f" ({action_breakdown(changes[limit:])})")
-            )
+            console.print(_more(len(changes) - limit, "in this module", f": {by_resource(changes[limit:])}"))
 
 
 def _version_cell(before: object, after: object) -> Text:

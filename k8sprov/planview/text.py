@@ -188,14 +188,41 @@ def created_text(created_at: datetime, now: datetime | None = None) -> str:
     return f"{stamp.astimezone(UTC):%Y-%m-%d %H:%M} UTC ({age_text(created_at, now)})"
 
 
+def natural_key(change: ResourceChange) -> tuple[Any, ...]:
+    """Address order with numeric indexes in number order (r[2] before r[10]), deposed objects last."""
+    index = change.index
+    if isinstance(index, int) and not isinstance(index, bool):
+        idx: tuple[int, Any] = (0, index)
+    elif index is None:
+        idx = (-1, 0)
+    else:
+        idx = (1, str(index))
+    return (change.mode != "managed", change.type, change.name, idx, change.address, change.deposed or "")
+
+
 def group_by_module(
     changes: tuple[ResourceChange, ...] | list[ResourceChange],
 ) -> dict[str | None, list[ResourceChange]]:
-    """Root first, then modules in address order; each group keeps plan order."""
+    """Root first, then modules in address order; each group in natural address order."""
     groups: dict[str | None, list[ResourceChange]] = {}
     for change in changes:
         groups.setdefault(change.module, []).append(change)
+    for members in groups.values():
+        members.sort(key=natural_key)
     return dict(sorted(groups.items(), key=lambda kv: (kv[0] is not None, kv[0] or "")))
+
+
+def by_resource(changes: list[ResourceChange], top: int = 5) -> str:
+    """`null_resource.r ×9,980 (9,980 to add), …`: what a collapsed tail is made of, biggest first."""
+    groups: dict[str, list[ResourceChange]] = {}
+    for c in changes:
+        key = f"{'data.' if c.mode == 'data' else ''}{c.type}.{c.name}"
+        groups.setdefault(key, []).append(c)
+    ranked = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    parts = [f"{name} ×{len(members):,} ({action_breakdown(members)})" for name, members in ranked[:top]]
+    if len(ranked) > top:
+        parts.append(f"{len(ranked) - top:,} more resources")
+    return ", ".join(parts)
 
 
 def action_breakdown(changes: list[ResourceChange]) -> str:
