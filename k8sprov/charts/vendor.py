@@ -186,6 +186,7 @@ class Vendor:
         self._temps: set[Path] = set()
         self._temps_lock = threading.Lock()
         self._rename_lock = threading.Lock()
+        self._verified: dict[tuple[str, str], ChartResult] = {}  # renamed into place; survives Ctrl-C
 
     # -- the run ----------------------------------------------------------------------------------------
 
@@ -229,6 +230,8 @@ class Vendor:
                         requests = http.requests
         except KeyboardInterrupt:
             self._cleanup_temps()
+            with self._rename_lock:
+                results.update(self._verified)
             self._write_lock(lock, pins, results, prune=set())
             raise Interrupted("interrupted; no partial archive was left in charts/") from None
         finally:
@@ -275,7 +278,7 @@ class Vendor:
                     entry = LockEntry(
                         pin.name, pin.version, outcome.url, outcome.sha256, present.stat().st_size
                     )
-                    results[key] = ChartResult(pin, Outcome.VERIFIED, entry)
+                    results[key] = self._verified[key] = ChartResult(pin, Outcome.VERIFIED, entry)
                     self.reporter.finished(results[key])
                 else:
                     downloads.append(outcome)
@@ -372,13 +375,14 @@ class Vendor:
                     check_archive(tmp, pin.spec.chart, pin.version, self.options.limits)
                 except ArchiveError as err:
                     raise _VerifyError(f"{pin.archive_name}: {err.message}") from None
+                entry = LockEntry(pin.name, pin.version, source, sha, size)
+                result = ChartResult(pin, Outcome.DOWNLOADED, entry, seconds=time.monotonic() - started)
                 with self._rename_lock:
                     if self.cancel.is_set():
                         raise Cancelled()
                     tmp.chmod(0o644)
                     tmp.replace(self.charts_dir / pin.archive_name)
-                entry = LockEntry(pin.name, pin.version, source, sha, size)
-                result = ChartResult(pin, Outcome.DOWNLOADED, entry, seconds=time.monotonic() - started)
+                    self._verified[(pin.name, pin.version)] = result
                 self.reporter.finished(result)
                 return result
             finally:

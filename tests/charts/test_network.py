@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.charts import builders
-from tests.charts.conftest import UPSTREAM, World, server_path
+from tests.charts.conftest import PINS, UPSTREAM, World, server_path
 from tests.charts.server import Fault
 
 
@@ -211,7 +211,7 @@ def test_version_missing_from_the_index_names_the_newest(world: World) -> None:
 def test_sigint_mid_download_leaves_no_partial_file(world: World) -> None:
     key = ("argo-cd", "10.1.1")
     server, path = server_path(world, key)
-    server.fault(path, Fault.drip(0.05))  # ~29 KiB at 1 KiB / 50 ms: ~1.5 s of streaming
+    server.fault(path, Fault.drip(0.1))  # ~29 KiB at 1 KiB / 100 ms: ~3 s of streaming
     exe = Path(sys.executable).with_name("k8sprov")
     assert exe.exists(), exe
     env = {**os.environ, "NO_COLOR": "1"}
@@ -222,14 +222,16 @@ def test_sigint_mid_download_leaves_no_partial_file(world: World) -> None:
         env=env,
         text=True,
     )
+    others = {f"{c}-{v}.tgz" for c, v in PINS["basic"].items() if c != "argo-cd"}
     deadline = time.monotonic() + 20
     part: list[Path] = []
-    while time.monotonic() < deadline and not part:
-        part = list(world.charts_dir.glob(".argo-cd-10.1.1.tgz.*.part")) if world.charts_dir.exists() else []
+    done: set[str] = set()
+    while time.monotonic() < deadline and not (part and part[0].stat().st_size > 0 and done == others):
+        if world.charts_dir.exists():
+            part = list(world.charts_dir.glob(".argo-cd-10.1.1.tgz.*.part"))
+            done = {p.name for p in world.charts_dir.glob("*.tgz")}
         time.sleep(0.02)
-    assert part, "the download never started"
-    time.sleep(0.2)
-    assert part[0].stat().st_size > 0  # really mid-body
+    assert part and done == others, "expected three archives done and argo-cd mid-body"
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == 130, (out, err)
@@ -237,8 +239,8 @@ def test_sigint_mid_download_leaves_no_partial_file(world: World) -> None:
     assert world.leftovers() == []
     assert not (world.charts_dir / "argo-cd-10.1.1.tgz").exists()
     entries = world.lock_entries()
-    assert key not in entries
-    for (chart, version), entry in entries.items():  # what finished before Ctrl-C is verified and locked
+    assert {f"{c}-{v}.tgz" for c, v in entries} == others  # what finished before Ctrl-C is locked
+    for (chart, version), entry in entries.items():
         assert builders.sha256((world.charts_dir / f"{chart}-{version}.tgz").read_bytes()) == entry["sha256"]
 
 
