@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import tempfile
 import threading
 import time
@@ -44,7 +45,7 @@ from k8sprov.charts.sources import (
     strip_userinfo,
 )
 from k8sprov.charts.versions import newest_stable, same_version
-from k8sprov.errors import ChartError, Interrupted, UsageError
+from k8sprov.errors import ChartError, Interrupted, Terminated, UsageError
 from k8sprov.project import Project
 
 
@@ -149,6 +150,26 @@ def remove_stale_parts(charts_dir: Path) -> list[Path]:
     return stale
 
 
+class _Terminate(KeyboardInterrupt):
+    """SIGTERM (CI cancelling a job), handled like Ctrl-C: clean up, then exit 143."""
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise _Terminate()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @contextlib.contextmanager
 def run_lock(project: Project) -> Iterator[None]:
     """One update-charts at a time per project: runs share charts/, its temp files and the lock."""
@@ -191,7 +212,7 @@ class Vendor:
     # -- the run ----------------------------------------------------------------------------------------
 
     def run(self) -> VendorReport:
-        with run_lock(self.project):
+        with run_lock(self.project), sigterm_as_interrupt():
             return self._run()
 
     def _run(self) -> VendorReport:
@@ -228,11 +249,13 @@ class Vendor:
                         results.update(self._fetch(http, todo, sources))
                     finally:
                         requests = http.requests
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as stop:
             self._cleanup_temps()
             with self._rename_lock:
                 results.update(self._verified)
             self._write_lock(lock, pins, results, prune=set())
+            if isinstance(stop, _Terminate):
+                raise Terminated("terminated; no partial archive was left in charts/") from None
             raise Interrupted("interrupted; no partial archive was left in charts/") from None
         finally:
             self.reporter.stop()

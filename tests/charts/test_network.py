@@ -208,7 +208,12 @@ def test_version_missing_from_the_index_names_the_newest(world: World) -> None:
     )
 
 
-def test_sigint_mid_download_leaves_no_partial_file(world: World) -> None:
+@pytest.mark.parametrize(
+    ("signum", "code", "word"),
+    [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")],
+    ids=["SIGINT", "SIGTERM"],
+)
+def test_signal_mid_download_leaves_no_partial_file(world: World, signum: int, code: int, word: str) -> None:
     key = ("argo-cd", "10.1.1")
     server, path = server_path(world, key)
     server.fault(path, Fault.drip(0.1))  # ~29 KiB at 1 KiB / 100 ms: ~3 s of streaming
@@ -232,10 +237,10 @@ def test_sigint_mid_download_leaves_no_partial_file(world: World) -> None:
             done = {p.name for p in world.charts_dir.glob("*.tgz")}
         time.sleep(0.02)
     assert part and done == others, "expected three archives done and argo-cd mid-body"
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signum)
     out, err = proc.communicate(timeout=20)
-    assert proc.returncode == 130, (out, err)
-    assert "interrupted" in err and "Traceback" not in err
+    assert proc.returncode == code, (out, err)
+    assert word in err and "Traceback" not in err
     assert world.leftovers() == []
     assert not (world.charts_dir / "argo-cd-10.1.1.tgz").exists()
     entries = world.lock_entries()
