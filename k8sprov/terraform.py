@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -196,6 +196,24 @@ def _pump(src: IO[bytes], sink: IO[str] | None, keep: list[str]) -> None:
     src.close()
 
 
+def _drain(proc: subprocess.Popen[bytes], pumps: list[threading.Thread], grace: float = 5.0) -> None:
+    """Wait for the output pumps after terraform exited, without hanging on what it left behind.
+
+    Terraform's children (a local-exec provisioner's shell) inherit its stdout. When terraform was killed
+    (SIGKILL, OOM) they outlive it and keep the pipe open: end its process group, as a terminal would, and
+    never wait more than the grace period for the pipes to close."""
+    if proc.returncode is not None and proc.returncode < 0:
+        with suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGTERM)
+    for pump in pumps:
+        pump.join(timeout=grace)
+    if any(pump.is_alive() for pump in pumps):
+        with suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        for pump in pumps:
+            pump.join(timeout=grace)
+
+
 class Terraform:
     """Runs terraform commands for one environment: its own data dir, its own workspace."""
 
@@ -218,6 +236,7 @@ class Terraform:
         self.env = _child_env({"TF_DATA_DIR": str(data_dir), "TF_WORKSPACE": workspace,
                                **(extra_env or {})})
         self.on_start: Callable[[subprocess.Popen[bytes]], None] | None = None
+        self._init_lock_timeout: bool | None = None
 
     # -- command lines ---------------------------------------------------------------------------------
 
@@ -312,8 +331,7 @@ class Terraform:
                         proc.kill()
                         proc.wait()
                 raise
-            for pump in pumps:
-                pump.join()
+            _drain(proc, pumps)
         result = RunResult(returncode, "".join(out_lines), "".join(err_lines),
                            forwarder.received[0] if forwarder.received else None)
         if result.interrupted_by == signal.SIGTERM:
@@ -367,10 +385,12 @@ class Terraform:
         Init runs in the `default` workspace: with TF_WORKSPACE naming a workspace a remote backend (pg)
         does not have yet, init would stop to ask which one to select. The workspace is then created
         (outside TF_WORKSPACE, which `workspace new` refuses to override) when it is missing."""
+        # Terraform 1.0's init has no -lock-timeout (later ones do): pass it only where it is understood.
+        lock_timeout_init = lock_timeout if lock_timeout and self.init_takes_lock_timeout() else None
         for attempt in range(1, _PG_RACE_TRIES + 1):
             try:
                 result = self.run(self.init_argv(backend_config, reconfigure=reconfigure,
-                                                 lock_timeout=lock_timeout),
+                                                 lock_timeout=lock_timeout_init),
                                   what="init", env={"TF_WORKSPACE": "default"})
                 if self.workspace != "default" and self.workspace not in self.workspaces():
                     self.workspace_new(self.workspace, lock_timeout=lock_timeout)
@@ -386,6 +406,14 @@ class Terraform:
                                       " trying init again\n")
                 time.sleep(0.5 * attempt)
         raise AssertionError("unreachable")
+
+    def init_takes_lock_timeout(self) -> bool:
+        """Whether this binary's `init` accepts -lock-timeout (asked once, from its own help text)."""
+        if self._init_lock_timeout is None:
+            result = self.run(self.argv("init", help=_flag()), stream=False, ok=(0, 1, 127),
+                              what="init -help")
+            self._init_lock_timeout = "-lock-timeout" in result.stdout + result.stderr
+        return self._init_lock_timeout
 
     def workspaces(self) -> list[str]:
         result = self.run(self.argv("workspace list"), stream=False, what="workspace list",

@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -40,6 +41,12 @@ def pg_server() -> Iterator[PgServer]:
 def copy_stack(dest: Path) -> Path:
     shutil.copytree(FIXTURES / "nullstack", dest)
     return dest
+
+
+@pytest.fixture
+def project(tmp_path: Path, tf_env: TerraformKit) -> Path:
+    """The null-resource stack with the default local backend."""
+    return copy_stack(tmp_path / "proj")
 
 
 @pytest.fixture
@@ -115,6 +122,19 @@ def wait_for_line(proc: subprocess.Popen[str], needle: str, timeout: float = 60)
     proc.kill()
     err = proc.stderr.read() if proc.stderr else ""
     raise AssertionError(f"{needle!r} never appeared; got:\n{''.join(seen)}\n{err}")
+
+
+def finish(proc: subprocess.Popen[str], timeout: float = 120) -> tuple[str, str]:
+    """The rest of stdout and stderr, and wait. (Not `communicate()`: after `wait_for_line` read through
+    the text wrapper, it would read the pipe underneath and lose what the wrapper had buffered.)"""
+    assert proc.stdout is not None and proc.stderr is not None
+    box: list[str] = []
+    reader = threading.Thread(target=lambda: box.append(proc.stdout.read() if proc.stdout else ""))
+    reader.start()
+    err = proc.stderr.read()
+    reader.join(timeout)
+    proc.wait(timeout)
+    return (box[0] if box else ""), err
 
 
 def terraform_pids(project: Path) -> list[int]:

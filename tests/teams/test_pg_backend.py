@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.kit.pgserver import PgServer
-from tests.teams.conftest import addresses, pg_state, run, schema_of, slow_env, start, wait_for_line
+from tests.teams.conftest import addresses, finish, pg_state, run, schema_of, slow_env, start, wait_for_line
 
 pytestmark = pytest.mark.integration
 
@@ -60,7 +60,7 @@ def test_two_applies_on_one_environment_one_waits_then_fails_with_the_lock(pg_pr
     first = start(pg_project, "apply", "--env", "slow", "--auto-approve")
     seen = wait_for_line(first, "null_resource.slow[0]: Creating...")
     second = run(pg_project, "apply", "--env", "slow", "--auto-approve", "--lock-timeout", "2s")
-    out, err = first.communicate(timeout=60)
+    out, err = finish(first, timeout=60)
     assert first.returncode == 0, err
     assert "Apply complete! Resources: 2 added" in seen + out
     assert second.returncode == 1, second.stderr
@@ -82,12 +82,12 @@ def test_environments_in_one_schema_run_at_the_same_time_without_interfering(pg_
     # first runs: each creates its workspace (and races for the schema) at the same moment
     procs = {env: start(pg_project, "apply", "--env", env, "--auto-approve") for env in ("a", "b", "prod")}
     for env, proc in procs.items():
-        _out, err = proc.communicate(timeout=180)
+        _out, err = finish(proc, timeout=180)
         assert proc.returncode == 0, f"{env}: {err}"
     plans = {env: start(pg_project, "plan", "--env", env, "--detailed-exitcode")
              for env in ("a", "b", "prod")}
     for env, proc in plans.items():
-        _out, err = proc.communicate(timeout=120)
+        _out, err = finish(proc, timeout=120)
         assert proc.returncode == 0, f"{env}: {err}"
     assert addresses(pg_state(pg_server, pg_project, "a")) == ITEMS_A
     assert addresses(pg_state(pg_server, pg_project, "b")) == ['module.items.null_resource.item["other"]']
@@ -131,3 +131,10 @@ def test_unlock_refuses_on_pg_and_says_why(pg_project: Path, cli) -> None:
     assert result.exit_code == 1, result.output
     assert "advisory lock" in result.stderr and "force-unlock cannot release it" in result.stderr
     assert "pg_terminate_backend" in result.stderr
+
+
+def test_init_takes_lock_timeout_even_where_terraform_init_does_not(pg_project: Path, cli) -> None:
+    # Terraform 1.0's init has no -lock-timeout: k8sprov asks the binary and leaves it out there
+    result = cli("-C", str(pg_project), "init", "--env", "a", "--lock-timeout", "5s")
+    assert result.exit_code == 0, result.output
+    assert "a: init done" in result.stdout
