@@ -153,7 +153,7 @@ def results_table(report: VendorReport) -> Any:
         ("sha256", "left"),
         ("outcome", "left"),
     ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+        table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for result in report.results:
         entry = result.entry
         table.add_row(
@@ -215,7 +215,7 @@ def catalog_table(catalog: Catalog, rows: list[dict[str, Any]], with_latest: boo
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False, header_style="bold")
-    table.add_column("chart")
+    table.add_column("chart", overflow="fold")
     for profile in catalog.profiles:
         table.add_column(profile)
     if with_latest:
@@ -239,3 +239,8 @@ def catalog_table(catalog: Catalog, rows: list[dict[str, Any]], with_latest: boo
         cells.append("[yellow]drift[/]" if row["drift"] else "")
         table.add_row(escape(row["name"]), *cells)
     return table
+
+
+def table_width(console: Console) -> int | None:
+    """Logs are not terminals: never truncate a chart name there, whatever COLUMNS says."""
+    return None if console.is_terminal else max(console.width, 160)

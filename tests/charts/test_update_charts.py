@@ -153,3 +153,19 @@ def test_mirrors_from_the_environment(world: World, monkeypatch: pytest.MonkeyPa
     assert result.exit_code == 0, result.output
     assert len(world.lock_entries()) == 4
     assert len(world.repo.requests_for("/kyverno/index.yaml")) == 1
+
+
+def test_narrow_log_never_truncates_the_table(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "50")
+    result = world.run("--profile", "production")
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.stdout.splitlines() if line.startswith("prometheus"))
+    assert row.split() == [
+        "prometheus-operator-crds",
+        "30.0.1",
+        "production",
+        "69.0",
+        "KiB",
+        builders.sha256(world.archives[("prometheus-operator-crds", "30.0.1")])[:12],
+        "downloaded",
+    ]
