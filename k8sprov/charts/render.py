@@ -241,6 +241,14 @@ def catalog_table(catalog: Catalog, rows: list[dict[str, Any]], with_latest: boo
     return table
 
 
-def table_width(console: Console) -> int | None:
-    """Logs are not terminals: never truncate a chart name there, whatever COLUMNS says."""
-    return None if console.is_terminal else max(console.width, 160)
+def print_table(console: Console, table: Any) -> None:
+    """Logs are not terminals: never truncate or fold a chart name there, whatever COLUMNS says."""
+    if console.is_terminal:
+        console.print(table)
+        return
+    width = console.width
+    console.width = max(width, 160)
+    try:
+        console.print(table)
+    finally:
+        console.width = width

@@ -71,7 +71,7 @@ def register(app: typer.Typer) -> None:
             _check(app_ctx, profiles, prune)
             return
         from k8sprov.charts.http import HttpSettings
-        from k8sprov.charts.render import reporter_for, results_table, summary_line, table_width
+        from k8sprov.charts.render import print_table, reporter_for, results_table, summary_line
         from k8sprov.charts.sources import MIRRORS_ENV, parse_mirrors
         from k8sprov.charts.vendor import Vendor, VendorOptions
         from k8sprov.errors import ChartError
@@ -86,7 +86,7 @@ def register(app: typer.Typer) -> None:
         )
         report = Vendor(project, options, reporter_for(app_ctx.err_console)).run()
         console = app_ctx.console
-        console.print(results_table(report), width=table_width(console))
+        print_table(console, results_table(report))
         for name in report.pruned:
             console.print(f"pruned {name}", markup=False, soft_wrap=True)
         console.print(summary_line(report), markup=False, soft_wrap=True)
@@ -119,7 +119,7 @@ def register(app: typer.Typer) -> None:
         import json
 
         from k8sprov.charts.catalog import load_catalog
-        from k8sprov.charts.render import catalog_rows, catalog_table, table_width
+        from k8sprov.charts.render import catalog_rows, catalog_table, print_table
 
         app_ctx: AppContext = ctx.obj
         project = app_ctx.project
@@ -140,9 +140,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             typer.echo(json.dumps({"profiles": catalog.profiles, "charts": rows}, indent=2))
             return
-        app_ctx.console.print(
-            catalog_table(catalog, rows, with_latest=outdated), width=table_width(app_ctx.console)
-        )
+        print_table(app_ctx.console, catalog_table(catalog, rows, with_latest=outdated))
         drift = [r["name"] for r in rows if r["drift"]]
         if drift:
             app_ctx.console.print(
