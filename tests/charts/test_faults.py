@@ -107,16 +107,16 @@ def test_index_500_then_success(world: World) -> None:
 
 def test_slow_server_once_then_fast(world: World) -> None:
     server, path = server_path(world, KEY)
-    server.fault(path, Fault.delay(1.0))
-    result = world.run("--timeout", "0.3")
+    server.fault(path, Fault.delay(1.2))
+    result = world.run("--timeout", "0.6")
     assert result.exit_code == 0, result.output
     assert len(server.requests_for(path)) == 2
 
 
 def test_server_slower_than_the_timeout_fails(world: World) -> None:
     server, path = server_path(world, KEY)
-    server.fault(path, *[Fault.delay(0.6)] * 4)
-    result = world.run("--timeout", "0.2")
+    server.fault(path, *[Fault.delay(1.0)] * 4)
+    result = world.run("--timeout", "0.5")
     assert_clean_failure(world, result, KEY, "timed out", "after 4 attempts")
     assert len(server.requests_for(path)) == 4  # 1 + K8SPROV_HTTP_RETRIES=3, then it gives up
 
