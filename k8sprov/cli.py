@@ -12,10 +12,12 @@ from typing import Annotated
 
 import typer
 
-from k8sprov import __version__
+from k8sprov import __version__, fastparams
 from k8sprov.commands import core
 from k8sprov.context import AppContext
 from k8sprov.errors import ExitCode, K8sprovError
+
+fastparams.install()  # no pydantic TypeAdapter unless an option's value needs converting (~0.2 s)
 
 app = typer.Typer(
     name="k8sprov",
