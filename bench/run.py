@@ -180,26 +180,43 @@ def machine() -> list[str]:
     ]
 
 
-def top_functions(stats: pstats.Stats, limit: int = 14, include: tuple[str, ...] = ("k8sprov",)) -> str:
-    """The biggest cumulative entries of a profile that belong to `include` (plus waits on terraform)."""
+NOTABLE = {  # third-party entry points worth a row when a profile explains a miss
+    ("api.py", "loads"),  # python-hcl2
+    ("main.py", "__call__"),  # typer
+    ("_adapters.py", "try_build_adapter"),  # typer -> pydantic
+    ("console.py", "print"),  # rich
+    ("_client.py", "stream"),  # httpx
+}
+
+
+def top_functions(stats: pstats.Stats, limit: int = 14) -> str:
+    """A phase line (terraform, imports, the rest) and the biggest k8sprov (and notable) entries."""
+    raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
+    total = max(ct for (_c, _n, _t, ct, _cl) in raw.values())
+    wait = sum(ct for (_f, _l, func), (_c, _n, _t, ct, _cl) in raw.items() if "posix.waitpid" in func)
+    imports = max(
+        (ct for (f, _l, func), (_c, _n, _t, ct, _cl) in raw.items() if func == "_find_and_load"), default=0.0
+    )
     rows = []
-    for (filename, line, func), (_cc, nc, _tt, ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
-        where = f"{Path(filename).name}:{line}({func})" if line else func
-        if any(part in filename for part in include) or func in (
-            "<built-in method posix.waitpid>",
-            "<method 'acquire' of '_thread.lock' objects>",
-        ):
-            rows.append((ct, nc, where, filename))
+    for (filename, line, func), (_cc, nc, _tt, ct, _callers) in raw.items():
+        mine = "/k8sprov/" in filename and "/site-packages/" not in filename
+        if mine or (Path(filename).name, func) in NOTABLE or "posix.waitpid" in func:
+            if "site-packages/" in filename:
+                label = f"{filename.split('site-packages/')[-1]}:{line}({func})"
+            elif mine:
+                label = f"k8sprov/{filename.split('/k8sprov/')[-1]}:{line}({func})"
+            else:
+                label = func
+            rows.append((ct, nc, label))
     rows.sort(reverse=True)
-    out = ["| cumulative | calls | function |", "|---:|---:|---|"]
-    for ct, nc, where, filename in rows[:limit]:
-        rel = (
-            filename.split("site-packages/")[-1]
-            if "site-packages" in filename
-            else filename.replace(str(REPO) + "/", "")
-        )
-        label = where if "built-in" in where or "method" in where else f"{rel}:{where.split(':', 1)[1]}"
-        out.append(f"| {ct * 1000:.0f} ms | {nc} | `{label}` |")
+    out = [
+        f"phases: total {ms(total)}; waiting on terraform {ms(wait)}; importing modules {ms(imports)}; "
+        f"the rest of Python {ms(max(0.0, total - wait - imports))}",
+        "",
+        "| cumulative | calls | function |",
+        "|---:|---:|---|",
+    ]
+    out += [f"| {ms(ct)} | {nc} | `{label}` |" for ct, nc, label in rows[:limit]]
     return "\n".join(out)
 
 
@@ -222,9 +239,8 @@ def profile_cli(argv: list[str], env: dict[str, str], cwd: Path | None = None, l
         run([sys.executable, "-c", code], env=env, cwd=cwd, ok=(0, 1, 2))
         stats = pstats.Stats(str(out))
         total = max(ct for (_c, _n, _t, ct, _cl) in stats.stats.values())  # type: ignore[attr-defined]
-        return f"cProfile of `k8sprov {shlex.join(argv)}` (total {ms(total)}):\n\n" + top_functions(
-            stats, limit, include=("k8sprov", "hcl2", "lark", "rich", "typer")
-        )
+        head = f"cProfile of `k8sprov {shlex.join(argv)}` (total {ms(total)}):\n\n"
+        return head + top_functions(stats, limit)
 
 
 def importtime(module: str, env: dict[str, str], limit: int = 10) -> str:
@@ -329,18 +345,24 @@ def bench_plan(env: Env, work: Path, reps: int, resources: int, want: set[str], 
     def init_only() -> None:
         run([tf, "init", "-input=false", "-no-color"], env=naive_env, cwd=tfdir)
 
-    cases: dict[str, Callable[[], object]] = {"k8sprov plan": ours}
-    if "B1" in want:
-        cases["plan + show -json"] = bare
+    def show_only() -> None:
+        run([tf, "show", "-json", "../bare.tfplan"], env=base_env, cwd=tfdir)
+
+    cases: dict[str, Callable[[], object]] = {"k8sprov plan": ours, "plan + show -json": bare}
     if "B2" in want:
         cases["init && plan"] = naive
         cases["init alone"] = init_only
+        cases["show -json alone"] = show_only
     times = interleaved(cases, reps)
     k = med(times["k8sprov plan"])
     rows: list[Row] = []
-    prof = ""
-    if profile:
-        prof = profile_cli(["-C", str(proj), "plan", "--env", "e"], env.base)
+    profiled: list[str] = []
+
+    def prof() -> str:
+        if profile and not profiled:
+            profiled.append(profile_cli(["-C", str(proj), "plan", "--env", "e"], env.base))
+        return profiled[0] if profiled else ""
+
     if "B1" in want:
         b = med(times["plan + show -json"])
         r = k / b
@@ -355,7 +377,7 @@ def bench_plan(env: Env, work: Path, reps: int, resources: int, want: set[str], 
         )
         row.notes.append(f"k8sprov's cost over bare terraform: {ms(k - b)} per plan")
         if not row.met:
-            row.profile = prof
+            row.profile = prof()
         rows.append(row)
     if "B2" in want:
         b = med(times["init && plan"])
@@ -374,8 +396,20 @@ def bench_plan(env: Env, work: Path, reps: int, resources: int, want: set[str], 
             f"init time saved per plan: {ms(saved)} (median of `terraform init` on a warm data "
             f"dir, {spread(times['init alone'])}); k8sprov also shows the plan, the baseline does not"
         )
+        bare_ratio = med(times["plan + show -json"]) / b
+        show = med(times["show -json alone"])
+        row.notes.append(
+            f"floor: the summary needs `terraform show -json` ({ms(show)} on this plan); the init it saves "
+            f"costs {ms(saved)}; bare terraform doing the same (`plan -out` + `show -json`) is already "
+            f"{bare_ratio:.2f}× the naive baseline"
+            + (
+                ", so ≤ 1.0× is out of reach on this stack without dropping `show -json`"
+                if bare_ratio > 1
+                else ""
+            )
+        )
         if not row.met:
-            row.profile = prof
+            row.profile = prof()
         rows.append(row)
     return rows
 
@@ -431,9 +465,7 @@ def bench_render(env: Env, reps: int, sizes: list[int]) -> list[Row]:
             pr.enable()
             ours()
             pr.disable()
-            row.profile = "cProfile of summarize + render_rich:\n\n" + top_functions(
-                pstats.Stats(pr), include=("k8sprov", "rich")
-            )
+            row.profile = "cProfile of summarize + render_rich:\n\n" + top_functions(pstats.Stats(pr))
         rows.append(row)
     return rows
 
@@ -529,12 +561,21 @@ def bench_charts(env: Env, work: Path, reps: int, want: set[str], profile: bool)
         sizes = [len(server.routes[u.split(str(server.port), 1)[1]].body) for u in urls.values()]
         charts_dir, cache = project / "charts", project / ".k8sprov"
         dest = work / "sequential"
-        argv = [K8SPROV, "-C", str(project), "update-charts"]
+        # A second copy of the project, vendored once: the warm case (B5), and B4's floor.
+        warm_project = work / "charts-project-warm"
+        shutil.copytree(project, warm_project)
+        run([K8SPROV, "-C", str(warm_project), "update-charts"], env=env.base)
 
-        def cold() -> None:
-            shutil.rmtree(charts_dir, ignore_errors=True)
-            shutil.rmtree(cache, ignore_errors=True)
-            run(argv, env=env.base)
+        def cold(*extra: str) -> Callable[[], object]:
+            def go() -> None:
+                shutil.rmtree(charts_dir, ignore_errors=True)
+                shutil.rmtree(cache, ignore_errors=True)
+                run([K8SPROV, "-C", str(project), "update-charts", *extra], env=env.base)
+
+            return go
+
+        def warm() -> None:
+            run([K8SPROV, "-C", str(warm_project), "update-charts"], env=env.base)
 
         def sequential() -> None:
             shutil.rmtree(dest, ignore_errors=True)
@@ -547,17 +588,16 @@ def bench_charts(env: Env, work: Path, reps: int, want: set[str], profile: bool)
             for url in urls.values():
                 run(["curl", "-sSf", "-o", str(dest / url.rsplit("/", 1)[-1]), url], env=env.base)
 
-        size_note = (
-            f"8 archives, {min(sizes) / 1e3:.0f} KB – {max(sizes) / 1e6:.1f} MB, "
-            f"{sum(sizes) / 1e6:.1f} MB in all; {LATENCY * 1000:.0f} ms before every answer"
-        )
+        cases: dict[str, Callable[[], object]] = {"warm": warm}
         if "B4" in want:
-            cases: dict[str, Callable[[], object]] = {"cold": cold, "sequential": sequential}
+            cases.update({"cold": cold(), "cold -j 8": cold("-j", "8"), "sequential": sequential})
             if shutil.which("curl"):
                 cases["curl"] = curl
-            times = interleaved(cases, reps)
+        times = interleaved(cases, reps)
+        w = med(times["warm"])
+        if "B4" in want:
             server.clear_log()
-            cold()
+            cold()()
             requests = server.paths()
             k, b = med(times["cold"]), med(times["sequential"])
             r = k / b
@@ -571,44 +611,47 @@ def bench_charts(env: Env, work: Path, reps: int, want: set[str], profile: bool)
                 r <= 0.35,
             )
             row.notes.append(
-                size_note + f"; requests per cold run: {len(requests)} "
-                f"({sum(p.endswith('index.yaml') for p in requests)} index, "
-                f"{sum(p.endswith('.tgz') for p in requests)} archives)"
+                f"8 archives, {min(sizes) / 1e3:.0f} KB – {max(sizes) / 1e6:.1f} MB, "
+                f"{sum(sizes) / 1e6:.1f} MB in all; {LATENCY * 1000:.0f} ms before every answer; "
+                f"requests per cold run: {len(requests)} ({sum(p.endswith('index.yaml') for p in requests)} "
+                f"index, {sum(p.endswith('.tgz') for p in requests)} archives)"
             )
-            if "curl" in times:
-                row.notes.append(f"for reference, 8 × `curl` one after another: {ms(med(times['curl']))}")
+            row.notes.append(
+                f"with `--jobs 8`: {ms(med(times['cold -j 8']))} ({med(times['cold -j 8']) / b:.2f}×)"
+                + (f"; 8 × `curl` one after another: {ms(med(times['curl']))}" if "curl" in times else "")
+            )
+            floor = w + 2 * LATENCY
+            row.notes.append(
+                f"floor: a warm run ({ms(w)}: start-up, catalog, lock, hashing, table — everything but the "
+                f"network) + 2 round trips (index, then archives in parallel) = {ms(floor)} = "
+                f"{floor / b:.2f}× the baseline, above the 0.35× target: out of reach for a Python CLI here"
+            )
             if not row.met and profile:
                 shutil.rmtree(charts_dir, ignore_errors=True)
                 shutil.rmtree(cache, ignore_errors=True)
                 row.profile = profile_cli(["-C", str(project), "update-charts"], env.base)
             rows.append(row)
         if "B5" in want:
-            cold()
-
-            def warm() -> None:
-                run(argv, env=env.base)
-
             server.clear_log()
-            times = interleaved({"warm": warm}, reps)
+            for _ in range(3):
+                warm()
             requests = server.paths()
             archive_requests = [p for p in requests if p.split("?")[0].endswith(".tgz")]
-            k = med(times["warm"])
-            met = not archive_requests and k < 0.5
+            met = not archive_requests and w < 0.5
             row = Row(
                 "B5",
                 "`update-charts`, warm (all vendored and verified)",
-                f"{ms(k)} ({spread(times['warm'])})",
+                f"{ms(w)} ({spread(times['warm'])})",
                 "—",
                 None,
                 "0 archive requests; < 0.5 s",
                 met,
             )
             row.notes.append(
-                f"requests during {reps + 1} warm runs: {len(requests)} in all, "
-                f"{len(archive_requests)} for archives"
+                f"requests during 3 warm runs: {len(requests)} in all, {len(archive_requests)} for archives"
             )
             if not met and profile:
-                row.profile = profile_cli(["-C", str(project), "update-charts"], env.base)
+                row.profile = profile_cli(["-C", str(warm_project), "update-charts"], env.base)
             rows.append(row)
     return rows
 
