@@ -21,6 +21,7 @@ from k8sprov.planview.text import (
     group_by_module,
     helm_set_changes,
     module_label,
+    multiline_diff,
     reason_text,
     value_text,
 )
@@ -255,7 +256,13 @@ def _all_changes(w: _Writer, summary: PlanSummary, detail: bool) -> None:
             change_at.append(len(lines))
             lines.append(_change_line(change, short))
             if detail:
-                lines.extend(_attr_line(a, "       ") for a in change.attributes[:50])
+                for attr in change.attributes[:50]:
+                    text_diff = multiline_diff(attr.before, attr.after)
+                    if text_diff is None:
+                        lines.append(_attr_line(attr, "       "))
+                    else:
+                        lines.append(f"~       {attr.path or '(value)'}:")
+                        lines.extend(f"{line[:1]}           {line[1:]}" for line in text_diff)
         if len(changes) > PER_GROUP:
             rest = changes[PER_GROUP:]
             lines.append(f"# … and {len(rest):,} more in {module_label(module)}: {by_resource(rest)}")

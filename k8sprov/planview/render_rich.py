@@ -27,6 +27,7 @@ from k8sprov.planview.text import (
     group_by_module,
     helm_set_changes,
     module_label,
+    multiline_diff,
     natural_key,
     reason_text,
     value_text,
@@ -82,7 +83,14 @@ def _attr_line(attr: AttrChange, indent: str) -> Text:
 
 def _attrs(console: Console, attrs: tuple[AttrChange, ...], limit: int, indent: str) -> None:
     for attr in attrs[:limit]:
-        console.print(_attr_line(attr, indent))
+        text_diff = multiline_diff(attr.before, attr.after)
+        if text_diff is None:
+            console.print(_attr_line(attr, indent))
+            continue
+        console.print(Text(f"{indent}~ {attr.path or '(value)'}:", style="yellow"))
+        for line in text_diff:
+            style = "green" if line.startswith("+") else "red" if line.startswith("-") else "dim"
+            console.print(Text(f"{indent}    {line}", style=style))
     if len(attrs) > limit:
         console.print(Text(f"{indent}… and {len(attrs) - limit:,} more attributes", style="dim"))
 

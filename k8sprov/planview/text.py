@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -246,3 +247,20 @@ def helm_set_changes(change: ResourceChange) -> tuple[AttrChange, ...]:
         if a.path.split("[", 1)[0] in _SET_ATTRS
         and not (a.path in _SET_ATTRS and a.after == [] and a.before in (Mark.ABSENT, []))
     )
+
+
+MULTILINE_DIFF_LINES = 40
+
+
+def multiline_diff(before: Any, after: Any, limit: int = MULTILINE_DIFF_LINES) -> list[str] | None:
+    """A short unified diff when both sides are multi-line strings (manifests, YAML bodies), else None."""
+    if not (isinstance(before, str) and isinstance(after, str) and ("\n" in before or "\n" in after)):
+        return None
+    lines = [
+        line
+        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=1)
+        if not line.startswith(("---", "+++"))
+    ]
+    if len(lines) > limit:
+        lines = [*lines[:limit], f"… {len(lines) - limit:,} more diff lines"]
+    return lines

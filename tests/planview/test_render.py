@@ -228,3 +228,23 @@ def test_errored_plan_renders_its_diagnostics() -> None:
     md = to_markdown(s, PlanHeader())
     assert "This plan errored" in md and "Unsupported argument" in md
     assert to_json(s, PlanHeader())["diagnostics"][0]["address"] == "main.tf:3"
+
+
+def test_detail_shows_multiline_strings_as_a_line_diff() -> None:
+    old = "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: '1'\n  b: '2'\n"
+    new = old.replace("a: '1'", "a: '3'")
+    doc = synthetic_plan(0)
+    doc["resource_changes"] = [
+        {
+            "address": "kubectl_manifest.cm",
+            "type": "kubectl_manifest",
+            "name": "cm",
+            "change": {"actions": ["update"], "before": {"yaml_body": old}, "after": {"yaml_body": new}},
+        }
+    ]
+    s = summarize(doc)
+    out = rich_text(s, PlanHeader(), detail=True)
+    assert "~ yaml_body:" in out and "-  a: '1'" in out and "+  a: '3'" in out
+    assert "kind: ConfigMap" not in out  # only changed lines and one line of context
+    md = to_markdown(s, PlanHeader(), detail=True)
+    assert "-             a: '1'" in md and "+             a: '3'" in md
