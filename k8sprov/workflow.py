@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from k8sprov import planstore
 from k8sprov.context import AppContext
-from k8sprov.errors import PlanError, TerraformError
+from k8sprov.errors import Interrupted, PlanError, Terminated, TerraformError
 from k8sprov.fingerprint import init_inputs, plan_inputs
 from k8sprov.planstore import PlanRecord
 from k8sprov.project import Environment, Project
@@ -175,14 +175,24 @@ def saved_plan(run: EnvRun, plan_file: Path | None = None, *, destroy: bool = Fa
 
 
 def apply(run: EnvRun, outcome: PlanOutcome, *, lock_timeout: str | None = None) -> None:
-    """Apply exactly the saved plan file, then retire it (Terraform would refuse it a second time)."""
+    """Apply exactly the saved plan file, then retire it (Terraform would refuse it a second time).
+
+    A plan whose apply started and stopped (interrupted, failed) is retired too: the state moved on
+    under it. Only a plan that never got the state lock stays, for the next try."""
+    from k8sprov.locks import StateLocked
+
     try:
         run.tf.apply(outcome.plan_file, lock_timeout=lock_timeout)
+    except StateLocked:
+        raise
     except TerraformError as err:
+        planstore.discard(outcome.plan_file)
         if "stale" in err.message.lower() or "stale" in (err.detail or "").lower():
-            planstore.discard(outcome.plan_file)
             raise PlanError(f"saved plan for {run.env.name} is stale: the state changed since it was made",
                             hint=f"run k8sprov plan --env {run.env.name}") from None
+        raise
+    except (Interrupted, Terminated):
+        planstore.discard(outcome.plan_file)
         raise
     planstore.discard(outcome.plan_file)
 

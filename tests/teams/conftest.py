@@ -137,16 +137,20 @@ def finish(proc: subprocess.Popen[str], timeout: float = 120) -> tuple[str, str]
     return (box[0] if box else ""), err
 
 
-def terraform_pids(project: Path) -> list[int]:
-    """Pids of terraform processes whose working directory is inside the project (from /proc)."""
+def terraform_pids(project: Path, workspace: str | None = None) -> list[int]:
+    """Pids of terraform processes whose working directory is inside the project (from /proc); with
+    `workspace`, only those running for that environment (TF_WORKSPACE in their environment)."""
     found = []
     for proc_dir in Path("/proc").glob("[0-9]*"):
         try:
             cwd = (proc_dir / "cwd").readlink()
             exe = (proc_dir / "cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
+            environ = (proc_dir / "environ").read_bytes().split(b"\0") if workspace else []
         except OSError:
             continue
-        if exe.endswith("terraform") and cwd.is_relative_to(project):
+        if not (exe.endswith("terraform") and cwd.is_relative_to(project)):
+            continue
+        if workspace is None or f"TF_WORKSPACE={workspace}".encode() in environ:
             found.append(int(proc_dir.name))
     return found
 

@@ -39,6 +39,7 @@ pytestmark = pytest.mark.integration
 TRIES = 10
 EXPECTED = {signal.SIGINT: 130, signal.SIGTERM: 143}
 _COMPLETE = re.compile(r"^(\S+): Creation complete", re.MULTILINE)
+_DESTROYED = re.compile(r"^(\S+): Destruction complete", re.MULTILINE)
 
 
 def _items(upto: int) -> str:
@@ -59,9 +60,10 @@ def _no_locks(server: PgServer, project: Path, env: str) -> bool:
 
 
 def _one_try(project: Path, server: PgServer, env: str, signum: int, i: int,
-             before: set[str]) -> tuple[list[str], set[str]]:
+             before: set[str], notes: list[str]) -> tuple[list[str], set[str]]:
     """One apply interrupted once "Creating..." shows; the problems found and what the state now holds."""
-    slow_env(project, env, seconds=3, items=_items(i))
+    # 3 or 4 seconds, alternating: a slow resource that finished in the previous try is replaced
+    slow_env(project, env, seconds=3 + i % 2, items=_items(i))
     proc = start(project, "apply", "--env", env, "--auto-approve")
     seen = wait_for_line(proc, "null_resource.slow[0]: Creating...")
     proc.send_signal(signum)
@@ -70,9 +72,10 @@ def _one_try(project: Path, server: PgServer, env: str, signum: int, i: int,
     problems = []
     if proc.returncode != EXPECTED[signum]:
         problems.append(f"exit {proc.returncode}, not {EXPECTED[signum]}: {err.strip()[-300:]}")
-    if "Interrupt received" not in out:
-        problems.append("terraform did not get the graceful stop")
-    if terraform_pids(project):
+    if "Interrupt received" not in out + err:
+        problems.append(f"terraform did not get the graceful stop: {out.strip()[-400:]!r}"
+                        f" {err.strip()[-200:]!r}")
+    if terraform_pids(project, env):
         problems.append("terraform still running")
     state: dict[str, Any] | None = None
     try:
@@ -83,44 +86,64 @@ def _one_try(project: Path, server: PgServer, env: str, signum: int, i: int,
     completed = set(_COMPLETE.findall(out))
     if not completed <= now:
         problems.append(f"created but not in state: {sorted(completed - now)}")
-    if not before <= now:
-        problems.append(f"lost from state: {sorted(before - now)}")
+    destroyed = set(_DESTROYED.findall(out))  # a replacement destroys first: that is not a loss
+    if not before - destroyed <= now:
+        problems.append(f"lost from state: {sorted(before - destroyed - now)}")
     if not now <= _wanted(i):
         problems.append(f"in state but never wanted: {sorted(now - _wanted(i))}")
     if "null_resource.slow[0]" in now and "null_resource.slow[0]" not in completed:
-        problems.append("slow[0] recorded as created though its creation was interrupted")
+        # The null resource itself is created before its local-exec provisioner runs; when the provisioner is
+        # interrupted, Terraform 1.0 sometimes keeps the (really created) resource without tainting it. That
+        # is consistent with what exists, as long as the creation had reached the provisioner.
+        if "null_resource.slow[0]: Provisioning with" not in out:
+            problems.append("slow[0] recorded as created though it never got as far as its provisioner")
+        else:
+            notes.append("slow[0] kept (untainted) after its provisioner was interrupted")
     if not _no_locks(server, project, env):
         problems.append("advisory lock left behind")
     return problems, now
 
 
-def _loop(project: Path, server: PgServer, env: str, signum: int) -> list[str]:
+def _loop(project: Path, server: PgServer, env: str, signum: int) -> tuple[list[str], list[str]]:
     failures: list[str] = []
+    notes: list[str] = []
     now: set[str] = set()
     for i in range(TRIES):
-        problems, now = _one_try(project, server, env, signum, i, now)
+        before_notes = len(notes)
+        problems, now = _one_try(project, server, env, signum, i, now, notes)
         failures += [f"try {i + 1}: {p}" for p in problems]
+        notes[before_notes:] = [f"try {i + 1}: {n}" for n in notes[before_notes:]]
     # afterwards: plan works (it still wants the interrupted resource), and an apply converges
-    slow_env(project, env, seconds=0, items=_items(TRIES - 1))
+    slow_env(project, env, seconds=1, items=_items(TRIES - 1))
     after = run(project, "plan", "--env", env, "--detailed-exitcode")
     if after.returncode != 2 or "null_resource.slow[0]" not in after.stdout:
         failures.append(f"plan after the loop: exit {after.returncode} {after.stderr.strip()[-300:]}")
     done = run(project, "apply", "--env", env, "--auto-approve")
     if done.returncode != 0 or set(addresses(pg_state(server, project, env))) != _wanted(TRIES - 1):
         failures.append(f"apply after the loop: exit {done.returncode} {done.stderr.strip()[-300:]}")
-    return failures
+    return failures, notes
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_signal_mid_apply_repeated(pg_project: Path, pg_server: PgServer, signum: int,
-                                   capsys: pytest.CaptureFixture[str]) -> None:
-    failures = _loop(pg_project, pg_server, "slow", signum)
+def test_sigint_and_sigterm_mid_apply_repeated(pg_project: Path, pg_server: PgServer,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """SIGINT on environment `slow` and SIGTERM on `slow2`, TRIES times each; the two loops run side by side
+    (two workspaces in one schema), which also shows that they do not disturb each other."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    loops = {signal.SIGINT: "slow", signal.SIGTERM: "slow2"}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {signum: pool.submit(_loop, pg_project, pg_server, env, signum)
+                   for signum, env in loops.items()}
+        outcomes = {signum: future.result() for signum, future in futures.items()}
+    failures = {signum: found for signum, (found, _notes) in outcomes.items()}
     with capsys.disabled():
-        print(f"\n[interruptions] {signal.Signals(signum).name} mid-apply (pg backend): tries={TRIES}"
-              f" failures={len(failures)}")
-        for failure in failures:
-            print(f"[interruptions]   {failure}")
-    assert failures == []
+        for signum, (found, notes) in outcomes.items():
+            name = signal.Signals(signum).name
+            print(f"\n[interruptions] {name} mid-apply (pg backend, env {loops[signum]}):"
+                  f" tries={TRIES} failures={len(found)}")
+            for line in [*found, *(f"note: {n}" for n in notes)]:
+                print(f"[interruptions]   {line}")
+    assert failures == {signal.SIGINT: [], signal.SIGTERM: []}
 
 
 def _kill9_mid_apply(project: Path, env: str) -> tuple[subprocess.CompletedProcess[str] | None, str, int]:
