@@ -208,6 +208,7 @@ class Vendor:
         self._temps_lock = threading.Lock()
         self._rename_lock = threading.Lock()
         self._verified: dict[tuple[str, str], ChartResult] = {}  # renamed into place; survives Ctrl-C
+        self._locked: dict[tuple[str, str], LockEntry] = {}
 
     # -- the run ----------------------------------------------------------------------------------------
 
@@ -222,6 +223,7 @@ class Vendor:
         self.charts_dir.mkdir(parents=True, exist_ok=True)
         remove_stale_parts(self.charts_dir)
         lock = read_lock(self.charts_dir)
+        self._locked = lock
         on_disk = scan_archives(self.charts_dir, (p.archive_name for p in pins))
         results: dict[tuple[str, str], ChartResult] = {}
         todo: list[Pin] = []
@@ -253,7 +255,7 @@ class Vendor:
             self._cleanup_temps()
             with self._rename_lock:
                 results.update(self._verified)
-            self._write_lock(lock, pins, results, prune=set())
+            self._write_lock(lock, results, prune=set())
             if isinstance(stop, _Terminate):
                 raise Terminated("terminated; no partial archive was left in charts/") from None
             raise Interrupted("interrupted; no partial archive was left in charts/") from None
@@ -262,7 +264,6 @@ class Vendor:
         pruned = self._prune(catalog) if self.options.prune else []
         lock_file = self._write_lock(
             lock,
-            pins,
             results,
             prune=set(pruned) if self.options.prune else set(),
             catalog=catalog if self.options.prune else None,
@@ -294,6 +295,15 @@ class Vendor:
         downloads: list[_Target] = []
         for pin, resolution in zip(todo, resolved, strict=True):
             key = (pin.name, pin.version)
+            locked = self._locked.get(key)
+            if isinstance(resolution, _Target) and locked is not None and locked.sha256 != resolution.sha256:
+                # The lock pins bytes, like go.sum: a repository (or mirror) that now publishes other bytes
+                # under the same version is refused, not silently accepted.
+                resolution = _VerifyError(
+                    f"{pin.archive_name}: the repository's digest {resolution.sha256[:16]}… differs from "
+                    f"charts.lock's {locked.sha256[:16]}… (republished, or a mirror serving other bytes); "
+                    "remove the entry from charts/charts.lock to accept the new bytes"
+                )
             if isinstance(resolution, _Target):
                 outcome = resolution
                 present = self.charts_dir / pin.archive_name
@@ -436,24 +446,20 @@ class Vendor:
     def _write_lock(
         self,
         lock: dict[tuple[str, str], LockEntry],
-        pins: list[Pin],
         results: dict[tuple[str, str], ChartResult],
         *,
         prune: set[str],
         catalog: Catalog | None = None,
     ) -> Path:
-        """Verified entries only: this run's successes, plus earlier entries for archives it did not touch
-        (other profiles' pins, or unpinned ones until --prune) whose file is still there."""
-        entries: dict[tuple[str, str], LockEntry] = {}
-        touched = {(p.name, p.version) for p in pins}
+        """Entries are verified sha256s, kept like go.sum lines: this run's successes are added, and an
+        earlier entry stays even when its archive is missing or failed to download again (so a republished
+        version keeps being refused). Only --prune drops entries, for versions no profile pins any more."""
         pinned = catalog.pinned_archives() if catalog is not None else None
-        for key, entry in lock.items():
-            if key in touched or entry.archive_name in prune:
-                continue
-            if pinned is not None and entry.archive_name not in pinned:
-                continue
-            if (self.charts_dir / entry.archive_name).is_file():
-                entries[key] = entry
+        entries = {
+            key: entry
+            for key, entry in lock.items()
+            if entry.archive_name not in prune and (pinned is None or entry.archive_name in pinned)
+        }
         for key, result in results.items():
             if result.entry is not None and result.outcome is not Outcome.FAILED:
                 entries[key] = result.entry

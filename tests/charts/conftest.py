@@ -118,6 +118,7 @@ class World:
         default_factory=dict
     )  # path on `repo` holding the bytes
     indexes: dict[str, dict[str, list[dict[str, object]]]] = field(default_factory=dict)
+    generation: int = 0
 
     @property
     def charts_dir(self) -> Path:
@@ -130,7 +131,10 @@ class World:
         pre = ("--debug",) if debug else ()
         return self.cli(*pre, "-C", str(self.project), "update-charts", *self.mirrors(), *args)
 
-    def publish_indexes(self, generation: int = 1) -> None:
+    def publish_indexes(self, generation: int = 0) -> None:
+        """Serve the indexes; every publication gets a new ETag, as a real server's would."""
+        self.generation = max(generation, self.generation + 1)
+        generation = self.generation
         for key, entries in self.indexes.items():
             self.repo.add(
                 f"/{key}/index.yaml",

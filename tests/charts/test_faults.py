@@ -211,3 +211,30 @@ def test_oversized_body(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     # refused from Content-Length: the body was never read, so no retry either
     server, path = server_path(world, ("argo-cd", "10.1.1"))
     assert len(server.requests_for(path)) == 1
+
+
+def test_republished_version_is_refused_against_the_lock(world: World) -> None:
+    """The lock pins bytes (like go.sum): the same version with other bytes and a matching new digest is
+    refused when the archive has to be fetched again, and nothing is downloaded for it."""
+    assert world.run().exit_code == 0
+    (world.charts_dir / "kyverno-3.9.0.tgz").unlink()
+    republished = builders.tgz(
+        [*builders.chart_members("kyverno", "3.9.0", 2000), Member("kyverno/NEW", b"x")]
+    )
+    world.serve_archive(KEY, republished, fix_digest=True)
+    server, path = server_path(world, KEY)
+    before = len(server.requests_for(path))
+    result = world.run()
+    assert result.exit_code == 1
+    assert "differs from charts.lock's" in result.stderr
+    assert "remove the entry from charts/charts.lock to accept the new bytes" in result.stderr
+    assert len(server.requests_for(path)) == before  # refused before downloading
+    assert not (world.charts_dir / "kyverno-3.9.0.tgz").exists()
+    assert world.leftovers() == []
+    genuine = builders.sha256(world.archives[KEY])
+    assert world.lock_entries()[KEY]["sha256"] == genuine  # the pin on the bytes survives the failure
+    again = world.run()
+    assert again.exit_code == 1 and "differs from charts.lock's" in again.stderr  # and keeps refusing
+    world.serve_archive(KEY, world.archives[KEY], fix_digest=True)  # the genuine bytes are back
+    assert world.run().exit_code == 0
+    assert (world.charts_dir / "kyverno-3.9.0.tgz").read_bytes() == world.archives[KEY]
