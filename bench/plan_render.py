@@ -271,6 +271,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000])
     parser.add_argument("--no-mixed", action="store_true", help="only the creates plans")
+    parser.add_argument(
+        "--mixed-sizes", type=int, nargs="+", help="which of --sizes also get a mixed plan (default: all)"
+    )
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--no-write", action="store_true", help=f"do not append to {RESULTS.name}")
     args = parser.parse_args()
@@ -281,7 +284,7 @@ def main() -> None:
     cases: list[tuple[str, Path, Path]] = []
     for n in args.sizes:
         cases.append((f"creates {n:,}", *creates_plan(tf, n)))
-        if not args.no_mixed:
+        if not args.no_mixed and n in (args.mixed_sizes or args.sizes):
             cases.append((f"mixed {n:,}", *mixed_plan(tf, n)))
 
     columns = [
