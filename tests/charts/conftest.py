@@ -210,7 +210,7 @@ def world(tmp_path: Path, cli: Any, fast_http: None) -> Iterator[World]:
             repo.add_oci_chart(f"charts/{name}", version, data)
         # A long history with pre-releases, newer pre-releases included: "newest stable" must skip them.
         major, minor, patch = (int(x) for x in versions[-1].split("."))
-        for v in builders.filler_versions(rng, 120, (major, minor, patch)):
+        for v in builders.filler_versions(rng, 60, (major, minor, patch)):
             entries.append(builders.index_entry(name, v, f"{name}-{v}.tgz", builders.sha256(v.encode())))
         top = versions[0].split(".")
         pre = f"{int(top[0])}.{int(top[1]) + 1}.0-rc.1"
