@@ -175,6 +175,8 @@ def fast_http(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("K8SPROV_HTTP_MAX_BACKOFF", "0.05")
     monkeypatch.setenv("K8SPROV_HTTP_TIMEOUT", "2")
     monkeypatch.setenv("K8SPROV_HTTP_RETRIES", "3")
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(var, raising=False)  # the loopback servers are reached directly
 
 
 @pytest.fixture
