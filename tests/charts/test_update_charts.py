@@ -169,3 +169,32 @@ def test_narrow_log_never_truncates_the_table(world: World, monkeypatch: pytest.
         builders.sha256(world.archives[("prometheus-operator-crds", "30.0.1")])[:12],
         "downloaded",
     ]
+
+
+def test_progress_bars_on_a_terminal(world: World) -> None:
+    """The rich reporter (bytes per chart and overall) as a terminal would show it, and its failure line."""
+    import io
+
+    from rich.console import Console
+
+    from k8sprov.charts.http import HttpSettings
+    from k8sprov.charts.render import RichReporter, reporter_for
+    from k8sprov.charts.sources import parse_mirrors
+    from k8sprov.charts.vendor import Vendor, VendorOptions
+    from k8sprov.project import Project
+
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=120, no_color=True)
+    reporter = reporter_for(console)
+    assert isinstance(reporter, RichReporter)
+    world.serve_archive(("argo-cd", "10.1.1"), b"not a chart", fix_digest=True)
+    options = VendorOptions(
+        mirrors=parse_mirrors([m.removeprefix("--mirror=") for m in world.mirrors()], None),
+        http=HttpSettings(backoff=0.01),
+    )
+    report = Vendor(Project(world.project), options, reporter).run()
+    text = screen.getvalue()
+    assert "all charts" in text
+    assert "kyverno 3.9.0 downloaded" in text and "prometheus-operator-crds 31.0.1 downloaded" in text
+    assert "failed argo-cd 10.1.1: argo-cd-10.1.1.tgz: not a gzip archive" in text
+    assert [r.pin.archive_name for r in report.failed] == ["argo-cd-10.1.1.tgz"]
