@@ -115,9 +115,15 @@ class ClassicRepos:
             if cached.get("last_modified"):
                 headers["If-Modified-Since"] = cached["last_modified"]
         response = self.http.get(url, headers, ok=(200, 304))
-        if response.status == 304 and cached:
-            self.not_modified.add(url)
-            return _load(cached["entries"])
+        if response.status == 304:
+            try:
+                index = _load(cached["entries"]) if cached else None
+            except (KeyError, TypeError, ValueError, AttributeError):
+                index = None
+            if index is not None:
+                self.not_modified.add(url)
+                return index
+            response = self.http.get(url)  # a damaged cache: ask again, unconditionally
         index = parse_index(response.body, redact(url))
         record = {
             "url": url,

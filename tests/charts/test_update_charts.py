@@ -198,3 +198,18 @@ def test_progress_bars_on_a_terminal(world: World) -> None:
     assert "kyverno 3.9.0 downloaded" in text and "prometheus-operator-crds 31.0.1 downloaded" in text
     assert "failed argo-cd 10.1.1: argo-cd-10.1.1.tgz: not a gzip archive" in text
     assert [r.pin.archive_name for r in report.failed] == ["argo-cd-10.1.1.tgz"]
+
+
+def test_damaged_index_cache_is_refetched(world: World) -> None:
+    assert world.run().exit_code == 0
+    for cached in (world.project / ".k8sprov" / "cache" / "index").glob("*.json"):
+        data = json.loads(cached.read_text())
+        data["entries"] = {"kyverno": [["3.9.0"]]}  # keeps the ETag, loses the shape
+        cached.write_text(json.dumps(data))
+    (world.charts_dir / "kyverno-3.9.0.tgz").unlink()
+    world.repo.clear_log()
+    result = world.run()
+    assert result.exit_code == 0, result.output
+    asked = world.repo.requests_for("/kyverno/index.yaml")
+    assert [r.status for r in asked] == [304, 200]
+    assert (world.charts_dir / "kyverno-3.9.0.tgz").read_bytes() == world.archives[("kyverno", "3.9.0")]
