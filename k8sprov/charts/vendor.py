@@ -3,9 +3,11 @@
 1. Pins whose archive is on disk and matches the lock are skipped: no request at all (a warm run is offline).
 2. The rest are resolved concurrently: each classic index once per repository (conditional, cached), each OCI
    manifest once per chart. An unreachable host stops the run here with one line, before anything changes.
+   A digest that differs from the lock's entry for the same version is refused here (the lock pins bytes).
 3. Downloads run on `jobs` threads, each into a temp file inside charts/ while hashing, then: digest check,
    archive check, fsync, atomic rename. A failure or Ctrl-C leaves no temp file behind.
-4. The lock is rewritten atomically with verified entries only.
+4. The lock is rewritten atomically with verified entries only; earlier entries stay (like go.sum lines)
+   until --prune drops versions no profile pins.
 """
 
 from __future__ import annotations
