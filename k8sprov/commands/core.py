@@ -126,8 +126,8 @@ def _warm_plan_view() -> None:
 
 def plan(ctx: typer.Context,
          env: Annotated[list[str] | None, typer.Option(
-             "--env", "-e", help="Environment: infra/envs/<ENV>.tfvars; repeat it to plan several at once.",
-             show_default=False)] = None,
+             "--env", "-e", metavar="ENV", show_default=False,
+             help="Environment: infra/envs/<ENV>.tfvars; repeat it to plan several at once.")] = None,
          detailed_exitcode: Annotated[bool, typer.Option(
              "--detailed-exitcode", help="Exit 2 when the plan has changes, 0 when it has none.")] = False,
          json_out: JsonOut = None, markdown_out: MarkdownOut = None, detail: Detail = False,
