@@ -15,14 +15,13 @@ stopped — terraform is never left running, and each one releases its lock.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -112,9 +111,9 @@ class FleetSignals:
 
 
 def _killpg(proc: subprocess.Popen[bytes], signum: int) -> None:
-    # terraform runs in its own session (process group = its pid); its panicwrap child needs the signal too
-    with suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signum)
+    from k8sprov.terraform import forward_signal
+
+    forward_signal(proc, signum)  # SIGINT to terraform's process group, SIGTERM to terraform only
 
 
 @dataclass

@@ -9,7 +9,6 @@ live, SIGINT/SIGTERM are forwarded exactly once per signal, and terraform never 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
@@ -157,6 +156,22 @@ class RunResult:
         return rest[-1] if rest else f"exit status {self.returncode}"
 
 
+def forward_signal(proc: subprocess.Popen[bytes], signum: int) -> None:
+    """Deliver SIGINT/SIGTERM to terraform exactly once.
+
+    Terraform 1.0 runs as a panicwrap parent (the pid we started) and a child doing the work, in the
+    process group we gave it. The parent ignores SIGINT and relies on the child getting it from the group,
+    as a terminal's Ctrl-C does: SIGINT goes to the group. The parent *forwards* SIGTERM to the child:
+    sent to the group as well, the child would get it twice — "Two interrupts received. Exiting
+    immediately" — and quit without saving state. SIGTERM goes to the pid only (without panicwrap, as in
+    later releases, that pid is terraform itself)."""
+    with suppress(ProcessLookupError, PermissionError):
+        if signum == signal.SIGINT:
+            os.killpg(proc.pid, signum)
+        else:
+            os.kill(proc.pid, signum)
+
+
 @dataclass
 class _SignalForwarder:
     """Forwards SIGINT/SIGTERM to the running child, once per signal received; remembers the first one."""
@@ -167,10 +182,7 @@ class _SignalForwarder:
     def handler(self, signum: int, _frame: object) -> None:
         self.received.append(signum)
         if self.proc is not None and self.proc.returncode is None:
-            # Signal the whole process group, as a terminal's Ctrl-C would: terraform (≤ 1.x) wraps
-            # itself in a panicwrap parent that ignores SIGINT and relies on the child getting it too.
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signum)
+            forward_signal(self.proc, signum)
 
     @contextmanager
     def installed(self) -> Iterator[None]:

@@ -205,7 +205,9 @@ def test_sigkill_of_terraform_with_the_local_backend_leaves_lock_info_but_no_loc
     plan = run(project, "plan", "--env", "slow", "--detailed-exitcode", "--lock-timeout", "2s")
     assert plan.returncode == 2, plan.stderr
     assert "locked" not in plan.stderr
-    assert "1 to add, 0 to change, 0 to destroy" in plan.stdout  # only the killed slow resource
+    # only the killed slow resource (recorded tainted, or not at all, depending on when the kill landed)
+    assert re.search(r"Plan: 1 to add, 0 to change, [01] to destroy", plan.stdout), plan.stdout
+    assert 'module.items.null_resource.item["two"] will be created' not in plan.stdout
     assert run(project, "apply", "--env", "slow", "--auto-approve").returncode == 0
     assert state_addresses(project, "slow") == ['module.items.null_resource.item["one"]',
                                                 'module.items.null_resource.item["two"]',
