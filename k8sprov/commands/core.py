@@ -67,7 +67,7 @@ def render_plan(app: AppContext, run: EnvRun | None, plan_json: dict[str, Any], 
         else:
             _write_atomic(Path(json_out), text)
     if markdown_out is not None:
-        _write_atomic(markdown_out, to_markdown(summary, header))
+        _write_atomic(markdown_out, to_markdown(summary, header, detail=detail))
     return bool(summary.has_changes)
 
 
