@@ -59,6 +59,11 @@ def test_two_applies_on_one_environment_one_waits_then_fails_with_the_lock(pg_pr
     slow_env(pg_project, seconds=4, items='one = "1", two = "2"')
     first = start(pg_project, "apply", "--env", "slow", "--auto-approve")
     seen = wait_for_line(first, "null_resource.slow[0]: Creating...")
+    # the query the lock error offers finds the holder: one session, of our database user
+    from k8sprov.locks import pg_holder_query
+
+    holders = pg_server.psql(pg_holder_query("slow", schema_of(pg_project))).splitlines()
+    assert len(holders) == 1 and f"|{pg_server.user}|127.0.0.1" in holders[0], holders
     second = run(pg_project, "apply", "--env", "slow", "--auto-approve", "--lock-timeout", "2s")
     out, err = finish(first, timeout=60)
     assert first.returncode == 0, err
