@@ -40,6 +40,21 @@ def _wait_for_line(proc: subprocess.Popen[str], needle: str, timeout: float = 60
     raise AssertionError(f"{needle!r} never appeared; got:\n{''.join(seen)}")
 
 
+def _wait_for_all(proc: subprocess.Popen[str], needles: tuple[str, ...], timeout: float = 60) -> list[str]:
+    """Read stdout until every needle has shown up, in any order (terraform creates in parallel)."""
+    assert proc.stdout is not None
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        seen.append(line)
+        if all(any(n in ln for ln in seen) for n in needles):
+            return seen
+    raise AssertionError(f"{needles!r} never all appeared; got:\n{''.join(seen)}")
+
+
 def _terraform_processes_in(project: Path) -> list[int]:
     """Pids of terraform processes whose working directory is inside the project (read from /proc)."""
     found = []
@@ -67,7 +82,10 @@ def test_installed_script_runs(project: Path) -> None:
 def test_sigint_during_apply_stops_terraform_cleanly(project: Path) -> None:
     _slow_env(project)
     proc = _start(project, "apply", "--env", "slow", "--auto-approve")
-    _wait_for_line(proc, "null_resource.slow[0]: Creating...")
+    # the item is created alongside the slow resource: wait until it is done, or the interrupt may come
+    # before terraform started it (then, rightly, it is not in state)
+    _wait_for_all(proc, ("null_resource.slow[0]: Creating...",
+                         'module.items.null_resource.item["one"]: Creation complete'))
     assert proc.poll() is None  # still running: the line arrived live
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
