@@ -37,6 +37,7 @@ PLAN_NO_CHANGES, PLAN_CHANGES = 0, 2
 # PostgreSQL's answer when two sessions create the same schema/table at once (pg_namespace, pg_type...).
 _PG_CATALOG_RACE = 'duplicate key value violates unique constraint "pg_'
 _PG_RACE_TRIES = 3
+_WORKSPACE_LOCK_TIMEOUT = "60s"
 
 
 @dataclass(frozen=True)
@@ -434,13 +435,18 @@ class Terraform:
         return [name for name in names if name and " " not in name]
 
     def workspace_new(self, name: str, *, lock_timeout: str | None = None) -> None:
-        opts: dict[str, Any] = {"lock_timeout": lock_timeout} if lock_timeout else {}
+        # The pg backend serialises workspace creation with one advisory lock (-1) for the whole schema:
+        # environments initialised at the same moment wait their turn (it is held for a moment only).
+        opts: dict[str, Any] = {"lock_timeout": lock_timeout or _WORKSPACE_LOCK_TIMEOUT}
         try:
             self.run(self.argv("workspace new", name, **opts), stream=False, what="workspace new",
                      env={"TF_WORKSPACE": None})
         except TerraformError as err:
-            if "already exists" not in (err.detail or ""):  # another run created it meanwhile: fine
-                raise
+            if "already exists" in (err.detail or ""):  # another run created it meanwhile: fine
+                return
+            if name in self.workspaces():
+                return
+            raise
 
     def plan(self, var_file: Path, out: Path, *, destroy: bool = False,
              lock_timeout: str | None = None) -> bool:
