@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -108,8 +110,13 @@ def init_inputs(project: Project, env: Environment, binary_version: str, cache_f
     if env.backend_file is not None:
         parts["backend"] = sha256_file(env.backend_file)
     if fresh != cache:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(fresh, sort_keys=True, default=str))
-        tmp.replace(cache_file)
+        # Best effort, and safe when several k8sprov processes (or threads) init at once: a temporary
+        # name of its own each, and a lost race only means another run's cache wins.
+        tmp = cache_file.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            cache_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(fresh, sort_keys=True, default=str))
+            tmp.replace(cache_file)
+        except OSError:
+            tmp.unlink(missing_ok=True)
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()

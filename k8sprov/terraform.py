@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -34,8 +35,9 @@ from k8sprov.masking import mask
 
 # `-detailed-exitcode`: 0 = no changes, 1 = error, 2 = changes present.
 PLAN_NO_CHANGES, PLAN_CHANGES = 0, 2
-# PostgreSQL's answer when two sessions create the same schema/table at once (pg_namespace, pg_type...).
-_PG_CATALOG_RACE = 'duplicate key value violates unique constraint "pg_'
+# PostgreSQL's answers when two sessions create the same schema/table at once (pg_namespace, pg_type...).
+_PG_CATALOG_RACE = re.compile(r'pq: (duplicate key value violates unique constraint "pg_'
+                              r'|(type|relation|schema|sequence) "[^"]+" already exists)')
 _PG_RACE_TRIES = 3
 _WORKSPACE_LOCK_TIMEOUT = "60s"
 
@@ -412,7 +414,7 @@ class Terraform:
                 # The pg backend creates its schema and table with CREATE ... IF NOT EXISTS on every run;
                 # two first runs at the same moment race inside PostgreSQL's catalog and one fails. The
                 # loser finds everything created when it tries again.
-                if attempt == _PG_RACE_TRIES or _PG_CATALOG_RACE not in (err.detail or err.message):
+                if attempt == _PG_RACE_TRIES or not _PG_CATALOG_RACE.search(err.detail or err.message):
                     raise
                 if self.stream is not None:
                     self.stream.write("k8sprov: the pg backend's schema was being created by another run;"
