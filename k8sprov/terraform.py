@@ -40,6 +40,7 @@ _PG_CATALOG_RACE = re.compile(r'pq: (duplicate key value violates unique constra
                               r'|(type|relation|schema|sequence) "[^"]+" already exists)')
 _PG_RACE_TRIES = 3
 _WORKSPACE_LOCK_TIMEOUT = "60s"
+_WORKSPACE_TRIES = 8
 
 
 @dataclass(frozen=True)
@@ -439,16 +440,21 @@ class Terraform:
     def workspace_new(self, name: str, *, lock_timeout: str | None = None) -> None:
         # The pg backend serialises workspace creation with one advisory lock (-1) for the whole schema:
         # environments initialised at the same moment wait their turn (it is held for a moment only).
+        # The pg backend takes that lock without -lock-timeout's retries ("failed to lock state in
+        # Postgres"), so k8sprov retries itself.
         opts: dict[str, Any] = {"lock_timeout": lock_timeout or _WORKSPACE_LOCK_TIMEOUT}
-        try:
-            self.run(self.argv("workspace new", name, **opts), stream=False, what="workspace new",
-                     env={"TF_WORKSPACE": None})
-        except TerraformError as err:
-            if "already exists" in (err.detail or ""):  # another run created it meanwhile: fine
+        for attempt in range(1, _WORKSPACE_TRIES + 1):
+            try:
+                self.run(self.argv("workspace new", name, **opts), stream=False, what="workspace new",
+                         env={"TF_WORKSPACE": None})
                 return
-            if name in self.workspaces():
-                return
-            raise
+            except TerraformError as err:
+                text = (err.detail or err.message).lower()
+                if "already exists" in text or name in self.workspaces():  # another run made it: fine
+                    return
+                if attempt == _WORKSPACE_TRIES or "lock" not in text:
+                    raise
+                time.sleep(0.3 * attempt)
 
     def plan(self, var_file: Path, out: Path, *, destroy: bool = False,
              lock_timeout: str | None = None) -> bool:
