@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL server for the tests: Debian's binaries, a cluster in a temp folder, a loopback port.
+"""A throwaway PostgreSQL server for the tests: Debian's binaries, a cluster in a temp dir, a loopback port.
 
 Usage from pytest: the session fixture `pg_server` in tests/conftest.py. By hand:
     python tests/kit/pgserver.py      # starts one, prints its conn_str, stops it on Enter
@@ -8,7 +8,6 @@ The server runs as a non-root user (initdb refuses root): `postgres` when it exi
 
 from __future__ import annotations
 
-import glob
 import os
 import pwd
 import shutil
@@ -19,7 +18,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-INSTALL_HINT = "apt-get install postgresql (Debian's server binaries: /usr/lib/postgresql/*/bin/initdb, pg_ctl)"
+INSTALL_HINT = ("apt-get install postgresql (Debian's server binaries: /usr/lib/postgresql/*/bin/initdb,"
+                " pg_ctl)")
 
 
 class PgUnavailable(RuntimeError):
@@ -28,10 +28,10 @@ class PgUnavailable(RuntimeError):
 
 def find_bin_dir() -> Path:
     """The newest /usr/lib/postgresql/<major>/bin holding initdb and pg_ctl."""
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-                        key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0)
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+                        key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0)
     for initdb in reversed(candidates):
-        bin_dir = Path(initdb).parent
+        bin_dir = initdb.parent
         if (bin_dir / "pg_ctl").is_file() and (bin_dir / "postgres").is_file():
             return bin_dir
     raise PgUnavailable(f"no PostgreSQL server binaries found — {INSTALL_HINT}")
