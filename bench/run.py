@@ -352,7 +352,7 @@ def bench_plan(env: Env, work: Path, reps: int, resources: int, want: set[str], 
 
     def imports() -> None:  # the floor for a Python wrapper: start the interpreter, import what plan uses
         run(
-            [sys.executable, "-c", "import k8sprov.cli, k8sprov.workflow, k8sprov.planview.render_rich"],
+            [sys.executable, "-c", "import k8sprov.cli, k8sprov.workflow, k8sprov.planview.rich_view"],
             env=env.base,
         )
 

@@ -44,8 +44,7 @@ def render_plan(app: AppContext, run: EnvRun | None, plan_json: dict[str, Any], 
     """Show a plan (rich on the terminal, optional JSON/Markdown files); True when it has changes."""
     import json
 
-    from k8sprov.planview import PlanHeader, summarize, to_json, to_markdown
-    from k8sprov.planview.render_rich import render_rich
+    from k8sprov.planview import PlanHeader, render_rich, summarize, to_json, to_markdown
 
     summary = summarize(plan_json)
     header = PlanHeader(
@@ -119,7 +118,7 @@ def _warm_plan_view() -> None:
 
     def load() -> None:
         with contextlib.suppress(Exception):  # render_plan's own import reports any real problem
-            import k8sprov.planview.render_rich  # noqa: F401
+            import k8sprov.planview.rich_view  # noqa: F401
 
     threading.Thread(target=load, name="k8sprov-warm-planview", daemon=True).start()
 

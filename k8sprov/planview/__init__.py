@@ -46,7 +46,7 @@ def render_rich(
     now: datetime | None = None,
     max_per_group: int | None = None,
 ) -> None:
-    """Print the rich plan view on `console` (see k8sprov.planview.render_rich)."""
-    from k8sprov.planview.render_rich import render_rich as _render
+    """Print the rich plan view on `console` (see k8sprov.planview.rich_view)."""
+    from k8sprov.planview.rich_view import render_rich as _render
 
     _render(summary, header, console, detail=detail, now=now, max_per_group=max_per_group)

@@ -95,3 +95,17 @@ def test_importing_the_summary_does_not_import_rich_or_yaml() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_package_render_rich_stays_a_function_after_use() -> None:
+    """The rich renderer's module must not share the exported function's name (it would shadow it)."""
+    import io
+
+    from rich.console import Console
+
+    import k8sprov.planview as pv
+
+    summary = pv.summarize({"format_version": "1.0", "resource_changes": []})
+    pv.render_rich(summary, pv.PlanHeader(), Console(file=io.StringIO()))
+    assert callable(pv.render_rich)
+    pv.render_rich(summary, pv.PlanHeader(), Console(file=io.StringIO()))
