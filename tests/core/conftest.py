@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.kit.fetch_terraform import TerraformKit
+from tests.kit.script import addresses
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
@@ -36,16 +37,7 @@ def read_state(project: Path, env: str) -> dict[str, Any]:
 def state_addresses(project: Path, env: str) -> list[str]:
     """Resource instance addresses in an environment's state, read from the state file itself."""
     path = state_path(project, env)
-    if not path.is_file():
-        return []
-    found = []
-    for res in read_state(project, env).get("resources", []):
-        prefix = (res["module"] + ".") if res.get("module") else ""
-        for inst in res["instances"]:
-            key = inst.get("index_key")
-            suffix = "" if key is None else (f'["{key}"]' if isinstance(key, str) else f"[{key}]")
-            found.append(f"{prefix}{res['type']}.{res['name']}{suffix}")
-    return sorted(found)
+    return addresses(json.loads(path.read_text())) if path.is_file() else []
 
 
 @pytest.fixture

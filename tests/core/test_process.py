@@ -2,58 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.core.conftest import state_addresses, state_path
+from tests.kit.script import SCRIPT, start, wait_for_line, wait_for_lines
 
 pytestmark = pytest.mark.integration
-
-SCRIPT = Path(sys.executable).with_name("k8sprov")
-
-
-def _start(project: Path, *args: str) -> subprocess.Popen[str]:
-    assert SCRIPT.is_file(), f"{SCRIPT} missing: run make install"
-    return subprocess.Popen([str(SCRIPT), "-C", str(project), *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
-                            env={**os.environ})
-
-
-def _wait_for_line(proc: subprocess.Popen[str], needle: str, timeout: float = 60) -> list[str]:
-    """Read stdout until `needle` shows up (proving output streams while terraform still runs)."""
-    assert proc.stdout is not None
-    seen: list[str] = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        seen.append(line)
-        if needle in line:
-            return seen
-    raise AssertionError(f"{needle!r} never appeared; got:\n{''.join(seen)}")
-
-
-def _wait_for_all(proc: subprocess.Popen[str], needles: tuple[str, ...], timeout: float = 60) -> list[str]:
-    """Read stdout until every needle has shown up, in any order (terraform creates in parallel)."""
-    assert proc.stdout is not None
-    seen: list[str] = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        seen.append(line)
-        if all(any(n in ln for ln in seen) for n in needles):
-            return seen
-    raise AssertionError(f"{needles!r} never all appeared; got:\n{''.join(seen)}")
-
 
 def _terraform_processes_in(project: Path) -> list[int]:
     """Pids of terraform processes whose working directory is inside the project (read from /proc)."""
@@ -81,11 +39,11 @@ def test_installed_script_runs(project: Path) -> None:
 
 def test_sigint_during_apply_stops_terraform_cleanly(project: Path) -> None:
     _slow_env(project)
-    proc = _start(project, "apply", "--env", "slow", "--auto-approve")
+    proc = start(project, "apply", "--env", "slow", "--auto-approve")
     # the item is created alongside the slow resource: wait until it is done, or the interrupt may come
     # before terraform started it (then, rightly, it is not in state)
-    _wait_for_all(proc, ("null_resource.slow[0]: Creating...",
-                         'module.items.null_resource.item["one"]: Creation complete'))
+    wait_for_lines(proc, "null_resource.slow[0]: Creating...",
+                   'module.items.null_resource.item["one"]: Creation complete')
     assert proc.poll() is None  # still running: the line arrived live
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
@@ -107,8 +65,8 @@ def test_sigint_during_apply_stops_terraform_cleanly(project: Path) -> None:
 
 def test_sigterm_during_apply_exits_143(project: Path) -> None:
     _slow_env(project)
-    proc = _start(project, "apply", "--env", "slow", "--auto-approve")
-    _wait_for_line(proc, "null_resource.slow[0]: Creating...")
+    proc = start(project, "apply", "--env", "slow", "--auto-approve")
+    wait_for_line(proc, "null_resource.slow[0]: Creating...")
     proc.send_signal(signal.SIGTERM)
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 143, err
@@ -118,7 +76,7 @@ def test_sigterm_during_apply_exits_143(project: Path) -> None:
 
 
 def test_two_environments_plan_and_apply_at_the_same_time(project: Path) -> None:
-    procs = [_start(project, "apply", "--env", env, "--auto-approve") for env in ("a", "b")]
+    procs = [start(project, "apply", "--env", env, "--auto-approve") for env in ("a", "b")]
     results = [p.communicate(timeout=120) for p in procs]
     for proc, (_out, err) in zip(procs, results, strict=True):
         assert proc.returncode == 0, err

@@ -8,9 +8,7 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,9 +18,11 @@ import pytest
 
 from tests.kit.fetch_terraform import TerraformKit
 from tests.kit.pgserver import PgServer, PgUnavailable, start_server, stop_server
+from tests.kit.script import SCRIPT, addresses, run, start, wait_for_line
+
+__all__ = ["SCRIPT", "addresses", "run", "start", "wait_for_line"]
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
-SCRIPT = Path(sys.executable).with_name("k8sprov")
 
 
 @pytest.fixture(scope="session")
@@ -75,53 +75,9 @@ def pg_state(server: PgServer, project: Path, env: str) -> dict[str, Any] | None
     return json.loads(text) if text else None
 
 
-def addresses(state: dict[str, Any] | None, *, tainted: bool = False) -> list[str]:
-    """Resource instance addresses in a state (tainted ones only with tainted=True)."""
-    found = []
-    for res in (state or {}).get("resources", []):
-        if res.get("mode") != "managed":
-            continue
-        prefix = (res["module"] + ".") if res.get("module") else ""
-        for inst in res["instances"]:
-            if (inst.get("status") == "tainted") != tainted:
-                continue
-            key = inst.get("index_key")
-            suffix = "" if key is None else (f'["{key}"]' if isinstance(key, str) else f"[{key}]")
-            found.append(f"{prefix}{res['type']}.{res['name']}{suffix}")
-    return sorted(found)
-
-
 def slow_env(project: Path, name: str = "slow", seconds: int = 3, items: str = 'one = "1"') -> None:
     (project / f"infra/envs/{name}.tfvars").write_text(
         f'environment = "basic"\nslow_seconds = {seconds}\nitems = {{ {items} }}\n')
-
-
-def start(project: Path, *args: str) -> subprocess.Popen[str]:
-    assert SCRIPT.is_file(), f"{SCRIPT} missing: run make install"
-    return subprocess.Popen([str(SCRIPT), "-C", str(project), *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, env={**os.environ})
-
-
-def run(project: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(SCRIPT), "-C", str(project), *args], capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, timeout=timeout, check=False)
-
-
-def wait_for_line(proc: subprocess.Popen[str], needle: str, timeout: float = 60) -> str:
-    """Read stdout until `needle` shows up; everything read so far."""
-    assert proc.stdout is not None
-    seen: list[str] = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        seen.append(line)
-        if needle in line:
-            return "".join(seen)
-    proc.kill()
-    err = proc.stderr.read() if proc.stderr else ""
-    raise AssertionError(f"{needle!r} never appeared; got:\n{''.join(seen)}\n{err}")
 
 
 def finish(proc: subprocess.Popen[str], timeout: float = 120) -> tuple[str, str]:
