@@ -84,8 +84,11 @@ def test_two_applies_on_one_environment_one_waits_then_fails_with_the_lock(pg_pr
 
 def test_environments_in_one_schema_run_at_the_same_time_without_interfering(pg_project: Path,
                                                                             pg_server: PgServer) -> None:
-    # first runs: each creates its workspace (and races for the schema) at the same moment
-    procs = {env: start(pg_project, "apply", "--env", env, "--auto-approve") for env in ("a", "b", "prod")}
+    # first runs: each creates its workspace (and races for the schema) at the same moment. Creating a
+    # workspace's row takes the pg backend's shared creation lock, so first runs in one schema can meet on it:
+    # that is what --lock-timeout is for (Terraform's default, 0s, fails at once — seen here ~1 run in 8).
+    procs = {env: start(pg_project, "apply", "--env", env, "--auto-approve", "--lock-timeout", "120s")
+             for env in ("a", "b", "prod")}
     for env, proc in procs.items():
         _out, err = finish(proc, timeout=180)
         assert proc.returncode == 0, f"{env}: {err}"
