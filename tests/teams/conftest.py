@@ -112,8 +112,11 @@ def terraform_pids(project: Path, workspace: str | None = None) -> list[int]:
 
 
 def kill9_terraform(project: Path) -> list[int]:
+    """SIGKILL the terraform processes; returns their process groups (what they started lives there)."""
     pids = terraform_pids(project)
+    groups = set()
     for pid in pids:
         with contextlib.suppress(ProcessLookupError):
+            groups.add(os.getpgid(pid))
             os.kill(pid, signal.SIGKILL)
-    return pids
+    return sorted(groups) if pids else []

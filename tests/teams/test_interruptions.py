@@ -153,13 +153,13 @@ def _kill9_mid_apply(project: Path, env: str) -> tuple[subprocess.CompletedProce
     proc = start(project, "apply", "--env", env, "--auto-approve")
     seen = wait_for_line(proc, "null_resource.slow[0]: Creating...")
     time.sleep(0.5)  # let the fast item finish
-    pids = kill9_terraform(project)
-    assert pids, "no terraform process found to kill"
+    groups = kill9_terraform(project)
+    assert groups, "no terraform process found to kill"
     out, err = finish(proc, timeout=60)
-    # what terraform started (the provisioner's sleep) lives in terraform's process group: end it too
-    for pid in pids:
+    # what terraform started (provider plugins, the provisioner's sleep) is in its process group: end it
+    for group in groups:
         with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pid, signal.SIGKILL)
+            os.killpg(group, signal.SIGKILL)
     return None, seen + out + err, proc.returncode
 
 
