@@ -15,13 +15,12 @@ stopped — terraform is never left running, and each one releases its lock.
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -84,33 +83,26 @@ class FleetSignals:
             self._procs.add(proc)
             late = self.received[-1] if self.received else None
         if late is not None:
-            _killpg(proc, late)
+            _forward(proc, late)
 
     def handler(self, signum: int, _frame: object) -> None:
         self.received.append(signum)
         with self._lock:
             running = [p for p in self._procs if p.poll() is None]
         for proc in running:
-            _killpg(proc, signum)
+            _forward(proc, signum)
 
     @property
     def stopping(self) -> bool:
         return bool(self.received)
 
-    @contextmanager
-    def installed(self) -> Iterator[None]:
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-        previous = {s: signal.signal(s, self.handler) for s in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            yield
-        finally:
-            for signum, old in previous.items():
-                signal.signal(signum, old)
+    def installed(self) -> AbstractContextManager[None]:
+        from k8sprov.terraform import handling_signals
+
+        return handling_signals(self.handler)
 
 
-def _killpg(proc: subprocess.Popen[bytes], signum: int) -> None:
+def _forward(proc: subprocess.Popen[bytes], signum: int) -> None:
     from k8sprov.terraform import forward_signal
 
     forward_signal(proc, signum)  # SIGINT to terraform's process group, SIGTERM to terraform only

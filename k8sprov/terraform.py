@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -176,6 +176,22 @@ def forward_signal(proc: subprocess.Popen[bytes], signum: int) -> None:
             os.kill(proc.pid, signum)
 
 
+@contextmanager
+def handling_signals(handler: Callable[[int, Any], None]) -> Iterator[None]:
+    """`handler` receives SIGINT and SIGTERM for the duration; the previous handlers come back after.
+    Only the main thread can install handlers; elsewhere this does nothing (a parallel runner installs
+    one in the main thread and forwards for its workers)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
 @dataclass
 class _SignalForwarder:
     """Forwards SIGINT/SIGTERM to the running child, once per signal received; remembers the first one."""
@@ -188,17 +204,8 @@ class _SignalForwarder:
         if self.proc is not None and self.proc.returncode is None:
             forward_signal(self.proc, signum)
 
-    @contextmanager
-    def installed(self) -> Iterator[None]:
-        if threading.current_thread() is not threading.main_thread():
-            yield  # signal handlers live in the main thread; a parallel runner forwards for its workers
-            return
-        previous = {s: signal.signal(s, self.handler) for s in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            yield
-        finally:
-            for signum, old in previous.items():
-                signal.signal(signum, old)
+    def installed(self) -> AbstractContextManager[None]:
+        return handling_signals(self.handler)
 
 
 def _pump(src: IO[bytes], sink: IO[str] | None, keep: list[str]) -> None:
