@@ -93,7 +93,8 @@ def _expected(before: str) -> str:
     head, _, tail = before.partition("    production = {")
     for name, old in PRODUCTION.items():
         tail = tail.replace(f'"{name}"', f"@{name}@", 1)
-        tail = re.sub(rf'(@{re.escape(name)}@\s*=\s*)"{re.escape(old)}"', rf'\g<1>"{STAGING[name]}"', tail, count=1)
+        pattern = rf'(@{re.escape(name)}@\s*=\s*)"{re.escape(old)}"'
+        tail = re.sub(pattern, rf'\g<1>"{STAGING[name]}"', tail, count=1)
         tail = tail.replace(f"@{name}@", f'"{name}"')
     return head + "    production = {" + tail
 
