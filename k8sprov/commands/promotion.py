@@ -6,6 +6,7 @@ Thin on purpose: parse options, call k8sprov.promotion, render. hcl2, rich and t
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -104,6 +105,17 @@ def register(app: typer.Typer) -> None:
             list[str] | None,
             typer.Option("--mirror", metavar="NAME=URL", help=_MIRROR_HELP, show_default=False),
         ] = None,
+        prefer_oci: Annotated[
+            bool,
+            typer.Option("--prefer-oci",
+                         help="Vendor from each chart's `oci` source instead of its classic repository."),
+        ] = False,
+        timeout: Annotated[
+            float | None,
+            typer.Option("--timeout", min=0.1, show_default=False,
+                         help="Seconds per request without progress while vendoring "
+                              "\\[env: K8SPROV_HTTP_TIMEOUT; default 30]."),
+        ] = None,
         allow_insecure_http: Annotated[
             bool, typer.Option("--allow-insecure-http", help="Allow plain http to non-loopback hosts.")
         ] = False,
@@ -130,17 +142,24 @@ def register(app: typer.Typer) -> None:
                           f"{promotion.source.profile} pins" + (" for " + ", ".join(chart) if chart else ""),
                           markup=False, soft_wrap=True)
             return
-        mirrors = mirror or []
+        settings = _VendorSettings(mirror or [], prefer_oci, timeout, allow_insecure_http)
 
         def vendor(proj: Project, profile: str) -> list[str]:
-            return _vendor(app_ctx, proj, profile, mirrors, allow_insecure_http)
+            return _vendor(app_ctx, proj, profile, settings)
 
         apply_promotion(project, promotion, vendor)
         print_promotion(console, promotion)
 
 
-def _vendor(app_ctx: AppContext, project: Project, profile: str, mirror: list[str],
-            allow_insecure_http: bool) -> list[str]:
+@dataclass(frozen=True)
+class _VendorSettings:
+    mirror: list[str]
+    prefer_oci: bool
+    timeout: float | None
+    allow_insecure_http: bool
+
+
+def _vendor(app_ctx: AppContext, project: Project, profile: str, settings: _VendorSettings) -> list[str]:
     """update-charts --profile PROFILE, as a library call; a failed chart raises (the caller rolls back)."""
     from k8sprov.charts.http import HttpSettings
     from k8sprov.charts.render import reporter_for
@@ -150,8 +169,10 @@ def _vendor(app_ctx: AppContext, project: Project, profile: str, mirror: list[st
 
     options = VendorOptions(
         profiles=[profile],
-        mirrors=parse_mirrors(mirror, os.environ.get(MIRRORS_ENV)),
-        http=HttpSettings.from_env(allow_insecure_http=allow_insecure_http),
+        mirrors=parse_mirrors(settings.mirror, os.environ.get(MIRRORS_ENV)),
+        prefer_oci=settings.prefer_oci,
+        http=HttpSettings.from_env(timeout=settings.timeout,
+                                   allow_insecure_http=settings.allow_insecure_http),
     )
     report = Vendor(project, options, reporter_for(app_ctx.err_console)).run()
     if report.failed:
