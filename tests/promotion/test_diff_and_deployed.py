@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import uuid
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.charts import builders
 from tests.charts.conftest import World
@@ -17,6 +20,8 @@ from tests.kit.fetch_terraform import TerraformKit
 from tests.promotion.conftest import VERSIONS_TF, promote, snapshot
 from tests.promotion.test_promote import STAGING, load_hcl_text
 
+# Read at import: the autouse isolation fixture removes CI from the environment of each test.
+IN_CI = os.environ.get("CI") == "true"
 SECRET = "s3cr3t-staging-token"
 PG_PASSWORD = "hunter2-staging"
 VARIABLES_TF = '''variable "environment" {
@@ -161,19 +166,49 @@ def state(serial: int, lineage: str, releases: dict[str, tuple[str, str | None]]
     }
 
 
-def push(kit: TerraformKit, project: Path, env: str, data: dict[str, Any]) -> None:
+def modern_terraform() -> str | None:
+    """Terraform >= 1.5 (what the stack needs): K8SPROV_TEST_TERRAFORM, else `terraform` on PATH."""
+    found = os.environ.get("K8SPROV_TEST_TERRAFORM") or shutil.which("terraform")
+    if not found:
+        return None
+    proc = subprocess.run([found, "version", "-json"], capture_output=True, text=True, check=False,
+                          timeout=60)
+    try:
+        major, minor = (int(x) for x in json.loads(proc.stdout)["terraform_version"].split(".")[:2])
+    except (ValueError, KeyError):
+        return None
+    return found if (major, minor) >= (1, 5) else None
+
+
+@pytest.fixture(params=["kit", "modern"])
+def terraform_bin(request: pytest.FixtureRequest, tf_env: TerraformKit,
+                  monkeypatch: pytest.MonkeyPatch) -> str:
+    """The binary k8sprov and the test both use: the kit's Terraform 1.0.3, and a modern one (1.11 here)."""
+    if request.param == "kit":
+        return str(tf_env.terraform)
+    modern = modern_terraform()
+    if modern is None:
+        message = "no Terraform >= 1.5 (set K8SPROV_TEST_TERRAFORM or put terraform on PATH)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    monkeypatch.setenv("K8SPROV_TERRAFORM", modern)
+    return modern
+
+
+def push(terraform: str, project: Path, env: str, data: dict[str, Any]) -> None:
     """`terraform state push` into the environment's own data dir and workspace, as k8sprov set them up."""
     file = project / f"{env}-state.json"
     file.write_text(json.dumps(data))
-    child = {**os.environ, **kit.env(), "TF_DATA_DIR": str(project / ".k8sprov" / "envs" / env / "tfdata"),
+    child = {**os.environ, "TF_DATA_DIR": str(project / ".k8sprov" / "envs" / env / "tfdata"),
              "TF_WORKSPACE": env, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
-    proc = subprocess.run([str(kit.terraform), "state", "push", str(file)], cwd=project / "terraform",
+    proc = subprocess.run([terraform, "state", "push", str(file)], cwd=project / "terraform",
                           env=child, capture_output=True, text=True, check=False, timeout=120)
     file.unlink()
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_require_deployed_and_diff_deployed_read_real_state(proj: World, tf_env: TerraformKit) -> None:
+def test_require_deployed_and_diff_deployed_read_real_state(proj: World, terraform_bin: str) -> None:
     write_envs(proj)
     (proj.project / "terraform" / "variables.tf").unlink()  # the null-free root: init needs no provider
     assert proj.run("--profile", "staging").exit_code == 0  # lock + archives for the staging versions
@@ -189,7 +224,7 @@ def test_require_deployed_and_diff_deployed_read_real_state(proj: World, tf_env:
 
     # 2. Staging runs an older argo-cd than it pins.
     running = {name: (v, digest[name]) for name, v in STAGING.items()}
-    push(tf_env, proj.project, "staging", state(1, lineage, {**running, "argo-cd": ("9.7.1", None)}))
+    push(terraform_bin, proj.project, "staging", state(1, lineage, {**running, "argo-cd": ("9.7.1", None)}))
     older = promote(proj, "--from", "staging", "--to", "production", "--require-deployed")
     assert older.exit_code == 64, older.output
     assert older.stderr.strip().splitlines() == [
@@ -198,19 +233,19 @@ def test_require_deployed_and_diff_deployed_read_real_state(proj: World, tf_env:
     assert snapshot(proj.project) == tree
 
     # 3. The right version, but other bytes than the lock's.
-    push(tf_env, proj.project, "staging", state(5, lineage, {**running, "kyverno": ("3.9.0", "0" * 64)}))
+    push(terraform_bin, proj.project, "staging", state(5, lineage, {**running, "kyverno": ("3.9.0", "0" * 64)}))
     bytes_differ = promote(proj, "--from", "staging", "--to", "production", "--require-deployed")
     assert bytes_differ.exit_code == 64 and "kyverno 3.9.0 with sha256:000000000000" in bytes_differ.stderr
     assert snapshot(proj.project) == tree
 
     # 4. Staging runs exactly what it pins, with the lock's digests: the promotion goes through.
-    push(tf_env, proj.project, "staging", state(10, lineage, running))
+    push(terraform_bin, proj.project, "staging", state(10, lineage, running))
     ok = promote(proj, "--from", "staging", "--to", "production", "--require-deployed")
     assert ok.exit_code == 0, ok.output
     assert load_hcl_text((proj.project / VERSIONS_TF).read_text())["production"] == STAGING
 
     # diff --deployed: what each state records, not the pins (production now pins 3.9.0 but runs 3.8.2).
-    push(tf_env, proj.project, "production", state(1, str(uuid.uuid4()), {"kyverno": ("3.8.2", None)}))
+    push(terraform_bin, proj.project, "production", state(1, str(uuid.uuid4()), {"kyverno": ("3.8.2", None)}))
     deployed = proj.cli("-C", str(proj.project), "diff", "staging", "production", "--deployed", "--json",
                         "--detailed-exitcode")
     assert deployed.exit_code == 2, deployed.output
@@ -220,3 +255,11 @@ def test_require_deployed_and_diff_deployed_read_real_state(proj: World, tf_env:
     assert charts["kyverno"]["a"] == {"version": "3.9.0", "sha256": digest["kyverno"]}
     assert charts["kyverno"]["b"] == {"version": "3.8.2", "sha256": None}
     assert charts["argo-cd"]["b"] == {"version": None, "sha256": None}
+    expected = json.loads(subprocess.run([terraform_bin, "version", "-json"], capture_output=True, text=True,
+                                         check=True).stdout)["terraform_version"]
+    assert versions_k8sprov_ran(proj.project) == {expected}
+
+
+def versions_k8sprov_ran(project: Path) -> set[str]:
+    cache = json.loads((project / ".k8sprov" / "cache" / "terraform-versions.json").read_text())
+    return {version for version, _flavor in cache.values()}
