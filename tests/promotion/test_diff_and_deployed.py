@@ -233,7 +233,8 @@ def test_require_deployed_and_diff_deployed_read_real_state(proj: World, terrafo
     assert snapshot(proj.project) == tree
 
     # 3. The right version, but other bytes than the lock's.
-    push(terraform_bin, proj.project, "staging", state(5, lineage, {**running, "kyverno": ("3.9.0", "0" * 64)}))
+    tampered = {**running, "kyverno": ("3.9.0", "0" * 64)}
+    push(terraform_bin, proj.project, "staging", state(5, lineage, tampered))
     bytes_differ = promote(proj, "--from", "staging", "--to", "production", "--require-deployed")
     assert bytes_differ.exit_code == 64 and "kyverno 3.9.0 with sha256:000000000000" in bytes_differ.stderr
     assert snapshot(proj.project) == tree
