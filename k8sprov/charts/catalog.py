@@ -17,7 +17,7 @@ from k8sprov.charts.model import ChartSpec, Pin
 from k8sprov.errors import ProjectError
 from k8sprov.project import PROFILES, Project
 
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,13 @@ class Catalog:
         order = {key: i for i, key in enumerate(self.charts)}
         pins = [Pin(self.charts[key], version, tuple(profs)) for (key, version), profs in by_key.items()]
         return sorted(pins, key=lambda p: (order[p.spec.key], p.name, p.version))
+
+    def lockstep(self, key: str) -> list[str]:
+        """The charts released in lockstep with `key` (its release group, `key` included), install order."""
+        group = self.charts[key].release_group
+        if group is None:
+            return [key]
+        return [k for k, spec in self.charts.items() if spec.release_group == group]
 
     def pinned_archives(self) -> set[str]:
         return {pin.archive_name for pin in self.pins()}
@@ -70,6 +77,7 @@ def parse_catalog(data: dict[str, Any], where: str) -> Catalog:
             raise ProjectError(f"{where}: chart_catalog[{key!r}] has no repository")
         chart = entry.get("chart", key)
         oci = entry.get("oci")
+        group = entry.get("release_group")
         try:
             order = int(entry.get("order", 0))
         except (TypeError, ValueError):
@@ -81,6 +89,7 @@ def parse_catalog(data: dict[str, Any], where: str) -> Catalog:
             namespace=str(entry.get("namespace", "")),
             order=order,
             oci=str(oci) if isinstance(oci, str) and oci else None,
+            release_group=str(group) if isinstance(group, str) and group else None,
         )
     charts = dict(sorted(charts.items(), key=lambda kv: (kv[1].order, kv[0])))
     versions: dict[str, dict[str, str]] = {}

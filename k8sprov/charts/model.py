@@ -16,6 +16,8 @@ class ChartSpec:
     namespace: str = ""
     order: int = 0
     oci: str | None = None
+    # Charts sharing a release group are released in lockstep upstream: promoted together, never split.
+    release_group: str | None = None
 
 
 @dataclass(frozen=True)

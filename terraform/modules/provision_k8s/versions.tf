@@ -33,13 +33,17 @@ locals {
       chart      = "kyverno"
       namespace  = "kyverno"
       order      = 2
+      # kyverno and kyverno-policies are released in lockstep: `k8sprov promote` moves a
+      # release_group's charts together and refuses to split them (unless --force).
+      release_group = "kyverno"
     }
     "kyverno-policies" = {
-      repository = "https://kyverno.github.io/kyverno/"
-      oci        = "oci://ghcr.io/kyverno/charts/kyverno-policies"
-      chart      = "kyverno-policies"
-      namespace  = "kyverno"
-      order      = 3
+      repository    = "https://kyverno.github.io/kyverno/"
+      oci           = "oci://ghcr.io/kyverno/charts/kyverno-policies"
+      chart         = "kyverno-policies"
+      namespace     = "kyverno"
+      order         = 3
+      release_group = "kyverno"
     }
     "argo-cd" = {
       repository = "https://argoproj.github.io/argo-helm"
@@ -51,20 +55,30 @@ locals {
   }
 
   # profile -> chart -> pinned version. basic and staging run the newest stable releases;
-  # production runs one release behind and is promoted after staging has soaked.
-  # kyverno and kyverno-policies are released in lockstep: keep them equal.
+  # production runs one release behind and is promoted after staging has soaked, only with
+  # `k8sprov promote --from staging --to production` (docs/promotion.md).
+  # The `# renovate:` comments let Renovate bump basic and staging pins; production has none
+  # on purpose. kyverno and kyverno-policies are released in lockstep: keep them equal.
   chart_versions = {
     basic = {
+      # renovate: datasource=helm depName=prometheus-operator-crds registryUrl=https://prometheus-community.github.io/helm-charts
       "prometheus-operator-crds" = "31.0.1"
-      "kyverno"                  = "3.9.0"
-      "kyverno-policies"         = "3.9.0"
-      "argo-cd"                  = "10.1.1"
+      # renovate: datasource=helm depName=kyverno registryUrl=https://kyverno.github.io/kyverno/
+      "kyverno" = "3.9.0"
+      # renovate: datasource=helm depName=kyverno-policies registryUrl=https://kyverno.github.io/kyverno/
+      "kyverno-policies" = "3.9.0"
+      # renovate: datasource=helm depName=argo-cd registryUrl=https://argoproj.github.io/argo-helm
+      "argo-cd" = "10.1.1"
     }
     staging = {
+      # renovate: datasource=helm depName=prometheus-operator-crds registryUrl=https://prometheus-community.github.io/helm-charts
       "prometheus-operator-crds" = "31.0.1"
-      "kyverno"                  = "3.9.0"
-      "kyverno-policies"         = "3.9.0"
-      "argo-cd"                  = "10.1.1"
+      # renovate: datasource=helm depName=kyverno registryUrl=https://kyverno.github.io/kyverno/
+      "kyverno" = "3.9.0"
+      # renovate: datasource=helm depName=kyverno-policies registryUrl=https://kyverno.github.io/kyverno/
+      "kyverno-policies" = "3.9.0"
+      # renovate: datasource=helm depName=argo-cd registryUrl=https://argoproj.github.io/argo-helm
+      "argo-cd" = "10.1.1"
     }
     production = {
       "prometheus-operator-crds" = "30.0.1"
