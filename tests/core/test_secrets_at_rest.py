@@ -236,6 +236,7 @@ def test_notice_names_state_and_plans_first_and_counts_the_rest(tmp_path: Path) 
         path.write_text("x")
     line = notice([*paths, root / ".k8sprov"], root)
     assert line == ("k8sprov: made 4 files and 1 folder readable by you only (they were open to others;"
-                    " state, plans and caches hold secrets): terraform/terraform.tfstate.d/a/terraform.tfstate,"
-                    " .k8sprov/envs/a/plan.tfplan, .k8sprov/cache/profiles.json and 1 more")
+                    " state, plans and caches hold secrets):"
+                    " terraform/terraform.tfstate.d/a/terraform.tfstate, .k8sprov/envs/a/plan.tfplan,"
+                    " .k8sprov/cache/profiles.json and 1 more")
     assert notice([], root) is None
