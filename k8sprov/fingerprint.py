@@ -10,10 +10,9 @@ Two fingerprints per environment:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-import os
-import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -112,11 +111,8 @@ def init_inputs(project: Project, env: Environment, binary_version: str, cache_f
     if fresh != cache:
         # Best effort, and safe when several k8sprov processes (or threads) init at once: a temporary
         # name of its own each, and a lost race only means another run's cache wins.
-        tmp = cache_file.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-        try:
-            cache_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps(fresh, sort_keys=True, default=str))
-            tmp.replace(cache_file)
-        except OSError:
-            tmp.unlink(missing_ok=True)
+        from k8sprov.private import write_private_atomic
+
+        with contextlib.suppress(OSError):
+            write_private_atomic(cache_file, json.dumps(fresh, sort_keys=True, default=str))
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()

@@ -25,9 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from k8sprov.atrest import make_private
 from k8sprov.context import AppContext
 from k8sprov.errors import ExitCode, K8sprovError
 from k8sprov.masking import mask
+from k8sprov.private import open_private, private_dir
 
 COUNT_KEYS = ("create", "update", "replace", "delete")
 # status of one environment's run
@@ -123,8 +125,9 @@ def plan_many(app: AppContext, names: Sequence[str], *, jobs: int, destroy: bool
     project = app.project
     for name in names:  # every name is checked before anything starts
         project.environment(name)
+    make_private(app, names)  # one notice for all of them, before each run would give its own
     logs_dir = project.state_dir / "logs"
-    logs_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(logs_dir)
     signals = FleetSignals()
     init_lock = threading.Lock()
     done_lock = threading.Lock()
@@ -132,7 +135,7 @@ def plan_many(app: AppContext, names: Sequence[str], *, jobs: int, destroy: bool
     runs: dict[str, workflow.EnvRun] = {}
     try:
         for name in names:
-            log: IO[str] = (logs_dir / f"{name}.log").open("w", encoding="utf-8", buffering=1)
+            log: IO[str] = open_private(logs_dir / f"{name}.log", "w", encoding="utf-8", buffering=1)
             logs[name] = log
             log.write(f"# k8sprov plan --env {name}{' --destroy' if destroy else ''}"
                       f" · {time.strftime('%Y-%m-%d %H:%M:%S %Z')}\n")

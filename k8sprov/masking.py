@@ -11,16 +11,24 @@ import re
 
 MASK = "***"
 
+# Terraform's own stand-ins for values it does not show. An output or attribute *named* password prints as
+# `password = (sensitive value)`: that is no credential, and masking it would garble Terraform's diff.
+# A placeholder counts only as the whole value (followed by an end of value), so `password=(sensitive)x`
+# is still hidden.
+_PLACEHOLDER = (r"(?:\(sensitive value\)|\(sensitive\)|\(known after apply\)|<sensitive>)"
+                r"(?=[\s,;&\"'\]})]|$)")
+
 # scheme://user:password@host — keep scheme and user, hide the password (it may hold anything but @ and
 # whitespace; a password with an unescaped "/" is still caught because the match runs to the last "@").
 _URL_PASSWORD = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@\"']*:)(?P<pw>[^\s\"']*?)(?=@[^\s@\"']*)"
                            r"(?P<at>@)")
 # libpq keyword/value form and query parameters: password=secret, password='se cret', ?password=...
 _KEYWORD_PASSWORD = re.compile(r"(?P<head>\b(?:password|passwd|pwd|sslpassword)\s*=\s*)"
-                               r"(?P<pw>'(?:[^'\\]|\\.)*'|[^\s&\"';]+)", re.IGNORECASE)
+                               r"(?!" + _PLACEHOLDER + r")(?P<pw>'(?:[^'\\]|\\.)*'|[^\s&\"';]+)",
+                               re.IGNORECASE)
 # A backend setting written out as HCL or JSON: secret_key = "...", "access_key": "..."
 _HCL_SECRET = re.compile(r"(?P<head>\b(?:secret_key|access_key|token|client_secret|password)\"?\s*[=:]\s*\")"
-                         r"(?P<pw>[^\"]+)(?=\")", re.IGNORECASE)
+                         r"(?!" + _PLACEHOLDER + r")(?P<pw>[^\"]+)(?=\")", re.IGNORECASE)
 
 
 def mask(text: str) -> str:

@@ -62,10 +62,10 @@ def prior_state(plan_file: Path) -> tuple[int | None, str | None]:
 
 def save(plan_file: Path, record: PlanRecord) -> Path:
     """Write the record atomically beside its plan file."""
+    from k8sprov.private import write_private_atomic
+
     path = record_path_for(plan_file)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(asdict(record), indent=2, sort_keys=True) + "\n")
-    tmp.replace(path)
+    write_private_atomic(path, json.dumps(asdict(record), indent=2, sort_keys=True) + "\n")
     return path
 
 

@@ -6,6 +6,7 @@ file; its profile is the `environment = "..."` value inside it.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -121,7 +122,6 @@ class Project:
 
     def _remember_profile(self, var_file: Path, profile: str) -> None:
         import json
-        import os
 
         key = self._var_file_key(var_file)
         if key is None:
@@ -135,13 +135,10 @@ class Project:
         cache.pop(key, None)
         cache[key] = profile
         cache = dict(list(cache.items())[-64:])  # newest last; edits must not grow it forever
-        try:
-            self._profile_cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self._profile_cache.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(cache), encoding="utf-8")
-            tmp.replace(self._profile_cache)
-        except OSError:
-            pass
+        from k8sprov.private import write_private_atomic
+
+        with contextlib.suppress(OSError):
+            write_private_atomic(self._profile_cache, json.dumps(cache))
 
     def environments(self) -> list[Environment]:
         return [self.environment(name) for name in self.env_names]

@@ -32,6 +32,7 @@ from k8sprov.errors import (
     TerraformNotFound,
 )
 from k8sprov.masking import mask
+from k8sprov.private import UMASK  # terraform's plan files, state and data dir are its owner's alone
 
 # `-detailed-exitcode`: 0 = no changes, 1 = error, 2 = changes present.
 PLAN_NO_CHANGES, PLAN_CHANGES = 0, 2
@@ -78,7 +79,7 @@ def probe_version(path: str) -> tuple[str, str]:
     """(version, flavor) from `<binary> version -json`, falling back to the text form of old releases."""
     try:
         proc = subprocess.run([path, "version", "-json"], capture_output=True, text=True, timeout=60,
-                              env=_child_env({}), check=False)
+                              env=_child_env({}), check=False, umask=UMASK)
     except OSError as err:
         raise TerraformNotFound(f"cannot run {path}: {err.strerror}", hint="check the binary") from None
     except subprocess.TimeoutExpired:
@@ -327,7 +328,7 @@ class Terraform:
                 proc = subprocess.Popen(list(argv), cwd=self.working_dir, env=child_env,
                                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                         stderr=subprocess.PIPE, start_new_session=True,
-                                        preexec_fn=_die_with_parent)
+                                        preexec_fn=_die_with_parent, umask=UMASK)
             except OSError as err:
                 raise TerraformError(f"cannot start {argv[0]}: {err.strerror}") from None
             forwarder.proc = proc

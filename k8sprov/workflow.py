@@ -7,8 +7,8 @@ run side by side from one checkout without touching each other's state.
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
 import re
 import sys
 from dataclasses import dataclass
@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from k8sprov import planstore
+from k8sprov.atrest import make_private
 from k8sprov.context import AppContext
 from k8sprov.errors import Interrupted, PlanError, Terminated, TerraformError
 from k8sprov.fingerprint import init_inputs, plan_inputs
 from k8sprov.planstore import PlanRecord
+from k8sprov.private import private_dir, write_private_atomic
 from k8sprov.project import Environment, Project
 from k8sprov.terraform import Terraform, TerraformBinary, resolve_binary
 
@@ -53,13 +55,8 @@ def _version_cache(project: Project) -> Any:
             return str(version), str(flavor)
         version, flavor = probe(path)
         cache = {key: [version, flavor]}
-        try:
-            cache_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(cache))
-            tmp.replace(cache_file)
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):
+            write_private_atomic(cache_file, json.dumps(cache))
         return version, flavor
 
     return lookup
@@ -90,9 +87,10 @@ def open_env(ctx: AppContext, name: str, *, stream: IO[str] | None = None,
              err_stream: IO[str] | None = None) -> EnvRun:
     project = ctx.project
     env = project.environment(name)
+    make_private(ctx, [env.name])  # files an older run left readable by others
     binary = resolve_binary(ctx.terraform_request(), required_version(project), _version_cache(project))
     env_dir = project.env_state_dir(env.name)
-    env_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(env_dir)
     out = stream if stream is not None else sys.stdout
     tf = Terraform(binary, working_dir=project.terraform_dir, data_dir=env_dir / "tfdata", workspace=env.name,
                    stream=out, err_stream=err_stream or (sys.stderr if ctx.debug else None), color=False)
@@ -117,10 +115,8 @@ def ensure_init(run: EnvRun, *, reinit: bool = False, lock_timeout: str | None =
     run.init_marker.unlink(missing_ok=True)
     run.tf.init(run.env.backend_file, reconfigure=previous != fingerprint or reinit,
                 lock_timeout=lock_timeout)
-    tmp = run.init_marker.with_suffix(".tmp")
     # Init may write .terraform.lock.hcl, which is itself an input: record the tree as init left it.
-    tmp.write_text(json.dumps({"fingerprint": fingerprint_now()}))
-    tmp.replace(run.init_marker)
+    write_private_atomic(run.init_marker, json.dumps({"fingerprint": fingerprint_now()}))
     return True
 
 

@@ -7,14 +7,15 @@ catalog on every run and lark is slow to start.
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from k8sprov.charts.model import ChartSpec, Pin
 from k8sprov.errors import ProjectError
+from k8sprov.private import write_private_atomic
 from k8sprov.project import PROFILES, Project
 
 _CACHE_VERSION = 2
@@ -137,10 +138,9 @@ def load_catalog(project: Project, *, use_cache: bool = True) -> Catalog:
 
     catalog = parse_catalog(load_hcl(path), str(path.relative_to(project.root)))
     if use_cache:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(
+        with contextlib.suppress(OSError):
+            write_private_atomic(
+                cache,
                 json.dumps(
                     {
                         "v": _CACHE_VERSION,
@@ -149,9 +149,5 @@ def load_catalog(project: Project, *, use_cache: bool = True) -> Catalog:
                         "versions": catalog.versions,
                     }
                 ),
-                encoding="utf-8",
             )
-            tmp.replace(cache)
-        except OSError:
-            pass
     return catalog

@@ -177,9 +177,10 @@ def run_lock(project: Project) -> Iterator[None]:
     """One update-charts at a time per project: runs share charts/, its temp files and the lock."""
     import fcntl
 
+    from k8sprov.private import open_private
+
     path = project.state_dir / "update-charts.pid"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+") as fh:
+    with open_private(path, "a+") as fh:
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -73,11 +73,12 @@ def render_plan(app: AppContext, run: EnvRun | None, plan_json: dict[str, Any], 
 def envs(ctx: typer.Context,
          as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
     """List the environments (infra/envs/*.tfvars) with profile, backend and saved-plan status."""
+    from k8sprov.atrest import exposed
     from k8sprov.workflow import plan_status
 
     app = _app(ctx)
     project = app.project
-    rows = []
+    rows: list[dict[str, Any]] = []
     for env in project.environments():
         rows.append({
             "name": env.name,
@@ -85,6 +86,7 @@ def envs(ctx: typer.Context,
             "var_file": str(env.var_file.relative_to(project.root)),
             "backend": str(env.backend_file.relative_to(project.root)) if env.backend_file else "local",
             "plan": plan_status(project, env, None),
+            "readable_by_others": exposed(project, env.name),
         })
     if as_json:
         import json
@@ -93,10 +95,18 @@ def envs(ctx: typer.Context,
         return
     from rich.table import Table
 
-    table = Table("environment", "profile", "var file", "backend", "saved plan", box=None)
-    for row in rows:
-        table.add_row(row["name"], row["profile"], row["var_file"], row["backend"], row["plan"])
+    # The warning column appears only when an environment's state or saved plan is open to others.
+    warn = [", ".join(row["readable_by_others"]) for row in rows]
+    extra = ["readable by others"] if any(warn) else []
+    table = Table("environment", "profile", "var file", "backend", "saved plan", *extra, box=None)
+    for row, open_to in zip(rows, warn, strict=True):
+        table.add_row(row["name"], row["profile"], row["var_file"], row["backend"], row["plan"],
+                      *([open_to] if extra else []))
     app.console.print(table)
+    if any(warn):
+        app.err_console.print("warning: others can read files that hold secrets (readable by others);"
+                              " k8sprov makes them private the next time it runs for the environment"
+                              " (k8sprov init --env ENV will do)", soft_wrap=True)
 
 
 def init(ctx: typer.Context, env: EnvOption,

@@ -49,6 +49,21 @@ PG_LOCKED = (LOCAL_LOCKED.replace("resource temporarily unavailable", "Workspace
     ("postgres://u@db/tf", "postgres://u@db/tf"),  # no password: nothing to hide
     ("postgres://127.0.0.1:5432/tf", "postgres://127.0.0.1:5432/tf"),
     ("Who: root@vm, 3 to add", "Who: root@vm, 3 to add"),
+    # Terraform's placeholders are no credentials, also for an output or attribute named password...
+    ("  + password = (sensitive value)", "  + password = (sensitive value)"),
+    ("  ~ password = (sensitive value) -> (sensitive value)",
+     "  ~ password = (sensitive value) -> (sensitive value)"),
+    ("  + password = (known after apply)", "  + password = (known after apply)"),
+    ("password = <sensitive>", "password = <sensitive>"),
+    ("password=(sensitive)", "password=(sensitive)"),
+    ('  + "password" = (sensitive value)', '  + "password" = (sensitive value)'),
+    ('token = "(sensitive value)"', 'token = "(sensitive value)"'),
+    ('"password": "<sensitive>",', '"password": "<sensitive>",'),
+    # ...while real values that only start like one are still hidden
+    ("password=(sensitive)hunter2 dbname=tf", "password=*** dbname=tf"),
+    ("password=(known dbname=tf", "password=*** dbname=tf"),
+    ('token = "(sensitive value)x"', 'token = "***"'),
+    ("host=db password='(sensitive value)' dbname=tf", "host=db password=*** dbname=tf"),
 ])
 def test_mask_hides_passwords_and_nothing_else(text: str, expected: str) -> None:
     assert mask(text) == expected
