@@ -8,7 +8,7 @@ installed `k8sprov` script of this venv; Terraform is the test kit's real 1.0.3 
 
   B1  k8sprov plan --env E, warm, 1,000 null_resources   vs  terraform plan -out + terraform show -json
   B2  k8sprov plan (init skipped), summary included      vs  terraform init && terraform plan -out
-  B3  summarise + render a 10,000 / 50,000-change plan   vs  terraform show PLANFILE   (bench/plan_render.py)
+  B3  k8sprov show --plan FILE.json, 10,000 / 50,000     vs  terraform show PLANFILE   (whole processes)
   B4  update-charts, cold, the 4 charts, 100 ms + 20 MB/s  vs  per chart: index.yaml, parse, archive
   B5  update-charts, warm                                 —   zero archive requests, under 0.5 s
   B6  k8sprov --version, k8sprov --help                   vs  terraform version
@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import cProfile
-import io
 import os
 import platform
 import pstats
@@ -298,27 +296,73 @@ resource "null_resource" "item" {
 """
 
 
-def make_null_project(root: Path, resources: int, envs: dict[str, str]) -> Path:
+# B1's second stack: a sensitive variable reaching every resource, sensitive outputs and a few plain ones —
+# the plan view then masks values across the whole plan.
+SENSITIVE_EXTRA = """
+variable "token" {
+  type        = string
+  description = "A credential every resource carries."
+  sensitive   = true
+  default     = "bench-canary-0f3c"
+}
+
+resource "null_resource" "secret" {
+  count = var.items / 10
+  triggers = {
+    token = var.token
+    index = tostring(count.index)
+  }
+}
+
+output "token" {
+  value     = var.token
+  sensitive = true
+}
+
+output "secret_ids" {
+  value     = null_resource.secret[*].id
+  sensitive = true
+}
+
+output "count" {
+  value = length(null_resource.item)
+}
+
+output "first" {
+  value = null_resource.item[0].triggers
+}
+
+output "environment" {
+  value = var.environment
+}
+"""
+
+
+def make_null_project(root: Path, resources: int, envs: dict[str, str], *, sensitive: bool = False) -> Path:
     (root / "terraform").mkdir(parents=True)
-    (root / "terraform" / "main.tf").write_text(NULL_STACK % resources)
+    stack = NULL_STACK % resources + (SENSITIVE_EXTRA if sensitive else "")
+    (root / "terraform" / "main.tf").write_text(stack)
     (root / "infra" / "envs").mkdir(parents=True)
     for name, profile in envs.items():
         (root / "infra" / "envs" / f"{name}.tfvars").write_text(f'environment = "{profile}"\n')
     return root
 
 
-def bench_plan(env: Env, work: Path, reps: int, resources: int, want: set[str], profile: bool) -> list[Row]:
-    proj = make_null_project(work / "plan-1000", resources, {"e": "basic"})
+def bench_plan(env: Env, work: Path, reps: int, resources: int, want: set[str], profile: bool,
+               *, sensitive: bool = False) -> list[Row]:
+    name = f"plan-{resources}" + ("-sensitive" if sensitive else "")
+    proj = make_null_project(work / name, resources, {"e": "basic"}, sensitive=sensitive)
     var_file = str(proj / "infra" / "envs" / "e.tfvars")
     tfdir = proj / "terraform"
     tf = env.terraform
     # k8sprov's own data dir (warm: the first plan below runs its init); the baseline gets its own data dir,
     # initialised once, with the same workspace: the same terraform work, minus k8sprov.
     ours_env = env.base
-    base_env = env.with_(TF_DATA_DIR=str(work / "plan-1000-base"), TF_WORKSPACE="e")
-    naive_env = env.with_(TF_DATA_DIR=str(work / "plan-1000-naive"), TF_WORKSPACE="e")
+    base_env = env.with_(TF_DATA_DIR=str(work / f"{name}-base"), TF_WORKSPACE="e")
+    naive_env = env.with_(TF_DATA_DIR=str(work / f"{name}-naive"), TF_WORKSPACE="e")
+    stack = "with sensitive values and outputs" if sensitive else ""
     print(
-        f"  B1/B2: warming up a {resources}-resource stack (init for k8sprov and the baselines) …",
+        f"  B1/B2: warming up a {resources}-resource stack {stack}(init for k8sprov and the baselines) …",
         file=sys.stderr,
     )
     run([K8SPROV, "-C", str(proj), "plan", "--env", "e"], env=ours_env)
@@ -336,13 +380,14 @@ def bench_plan(env: Env, work: Path, reps: int, resources: int, want: set[str], 
         )
         run([tf, "show", "-json", "../bare.tfplan"], env=base_env, cwd=tfdir)
 
-    def naive() -> None:  # B2 baseline: the Makefile's `terraform init && terraform plan -var-file … -out`
+    def naive() -> None:  # B2 baseline: a CI script without k8sprov: init, plan -out, show -json
         run([tf, "init", "-input=false", "-no-color"], env=naive_env, cwd=tfdir)
         run(
             [tf, "plan", "-input=false", "-no-color", f"-var-file={var_file}", "-out=../naive.tfplan"],
             env=naive_env,
             cwd=tfdir,
         )
+        run([tf, "show", "-json", "../naive.tfplan"], env=naive_env, cwd=tfdir)
 
     def init_only() -> None:
         run([tf, "init", "-input=false", "-no-color"], env=naive_env, cwd=tfdir)
@@ -380,7 +425,9 @@ def bench_plan(env: Env, work: Path, reps: int, resources: int, want: set[str], 
         r = k / b
         row = Row(
             "B1",
-            f"`k8sprov plan --env e`, warm, {resources} null_resources",
+            f"`k8sprov plan --env e`, warm, {resources} null_resources"
+            + (f" + {resources // 10} carrying a sensitive variable, sensitive and plain outputs"
+               if sensitive else ""),
             f"{ms(k)} ({spread(times['k8sprov plan'])})",
             f"{ms(b)} ({spread(times['plan + show -json'])}) bare `plan -out` + `show -json`",
             r,
@@ -404,7 +451,7 @@ def bench_plan(env: Env, work: Path, reps: int, resources: int, want: set[str], 
             "B2",
             "second `k8sprov plan` (init skipped), summary included",
             f"{ms(k)} ({spread(times['k8sprov plan'])})",
-            f"{ms(b)} ({spread(times['init && plan'])}) `init && plan -out`",
+            f"{ms(b)} ({spread(times['init && plan'])}) `init && plan -out && show -json`",
             r,
             "≤ 1.0×",
             r <= 1.0,
@@ -438,55 +485,55 @@ def bench_render(env: Env, reps: int, sizes: list[int]) -> list[Row]:
     import json
 
     import plan_render  # bench/plan_render.py: real plans from the kit's terraform, cached
-    from rich.console import Console
-
-    from k8sprov.planview import PlanHeader, render_rich, summarize
 
     tf = plan_render.Terraform(env.kit)
-    header = PlanHeader(environment="bench", profile="bench", workspace="bench", plan_file="plan.tfplan")
     rows = []
     for n in sizes:
         plan_file, json_file = plan_render.creates_plan(tf, n)
-        doc = json.loads(json_file.read_text())
+        plans = {"creates": (plan_file, json_file)}
+        if n <= 10_000:
+            plans["mixed"] = plan_render.mixed_plan(tf, n)
 
-        def ours(doc: dict[str, Any] = doc) -> None:
-            console = Console(
-                file=io.StringIO(), width=100, no_color=True, color_system=None, highlight=False
-            )
-            render_rich(summarize(doc), header, console)
+        def ours(json_file: Path) -> Callable[[], object]:
+            return lambda: run([K8SPROV, "show", "--plan", str(json_file)], env=env.base)
 
-        def show(plan_file: Path = plan_file) -> None:
-            run([env.terraform, "show", "-no-color", plan_file.name], env=tf.env, cwd=plan_file.parent)
+        def show(plan_file: Path) -> Callable[[], object]:
+            return lambda: run([env.terraform, "show", "-no-color", plan_file.name], env=tf.env,
+                               cwd=plan_file.parent)
 
+        cases: dict[str, Callable[[], object]] = {}
+        for kind, (pf, jf) in plans.items():
+            cases[f"k8sprov {kind}"] = ours(jf)
+            cases[f"terraform {kind}"] = show(pf)
         # `terraform show` of 50,000 changes takes ~10-20 s: two runs, no warm-up (the plan was just read).
         big = n >= 50_000
-        times = interleaved(
-            {"summarize + rich": ours, "terraform show": show}, 2 if big else reps, 0 if big else 1
-        )
-        breakdown = plan_render.measure(doc, 1)  # the other engineer's breakdown + tracemalloc peak
-        k, b = med(times["summarize + rich"]), med(times["terraform show"])
+        times = interleaved(cases, 2 if big else reps, 0 if big else 1)
+        breakdown = plan_render.measure(json.loads(json_file.read_text()), 1)
+        k, b = med(times["k8sprov creates"]), med(times["terraform creates"])
         r = k / b
         row = Row(
             "B3",
-            f"summarise + render a {n:,}-change plan (in-process, JSON parsed)",
-            f"{ms(k)} ({spread(times['summarize + rich'])})",
-            f"{ms(b)} ({spread(times['terraform show'])}) `terraform show PLANFILE`",
+            f"`k8sprov show --plan FILE.json`, whole process, a {n:,}-change plan",
+            f"{ms(k)} ({spread(times['k8sprov creates'])})",
+            f"{ms(b)} ({spread(times['terraform creates'])}) `terraform show PLANFILE`",
             r,
-            "≤ 0.5×",
-            r <= 0.5,
+            "≤ 0.35×",
+            r <= 0.35,
         )
+        if "mixed" in plans:
+            km, bm = med(times["k8sprov mixed"]), med(times["terraform mixed"])
+            row.notes.append(
+                f"mixed plan (replace, delete, create against a prior state, {n:,} changes): {ms(km)} vs "
+                f"{ms(bm)} = {km / bm:.2f}×"
+            )
         row.notes.append(
-            f"peak memory (tracemalloc, summarize + all renderers): {breakdown['peak MiB']:.0f} MiB; "
-            f"plan JSON {json_file.stat().st_size / 1e6:.1f} MB; summarize {ms(breakdown['summarize'])}, "
-            f"rich {ms(breakdown['rich'])}, json {ms(breakdown['json'])}, "
-            f"markdown {ms(breakdown['markdown'])}"
+            f"in-process parts: summarize {ms(breakdown['summarize'])}, rich {ms(breakdown['rich'])}, "
+            f"json {ms(breakdown['json'])}, markdown {ms(breakdown['markdown'])}; peak memory (tracemalloc, "
+            f"summarize + all renderers) {breakdown['peak MiB']:.0f} MiB; plan JSON "
+            f"{json_file.stat().st_size / 1e6:.1f} MB"
         )
-        if not r <= 0.5:
-            pr = cProfile.Profile()
-            pr.enable()
-            ours()
-            pr.disable()
-            row.profile = "cProfile of summarize + render_rich:\n\n" + top_functions(pstats.Stats(pr))
+        if not r <= 0.35:
+            row.profile = profile_cli(["show", "--plan", str(json_file)], env.base)
         rows.append(row)
     return rows
 
@@ -924,6 +971,7 @@ def main() -> None:
         steps: list[tuple[set[str], Callable[[], list[Row]]]] = [
             ({"B6"}, lambda: bench_startup(env, reps, profile)),
             ({"B1", "B2"}, lambda: bench_plan(env, work, slow, 1000, want, profile)),
+            ({"B1"}, lambda: bench_plan(env, work, slow, 1000, {"B1"}, profile, sensitive=True)),
             (
                 {"B3"},
                 lambda: bench_render(env, slow, [10_000] if args.quick else [10_000, 50_000]),
