@@ -37,7 +37,14 @@ def required_version(project: Project) -> str | None:
     return None
 
 
+_VERSION_CACHE_ENTRIES = 16
+
+
 def _version_cache(project: Project) -> Any:
+    """`terraform version` answers by binary (path, mtime, size): every binary seen, the newest few kept.
+
+    Users switch between binaries (two checkouts' terraform, terraform and tofu): one entry would re-probe
+    on every switch, and a probe costs a process start."""
     cache_file = project.state_dir / "cache" / "terraform-versions.json"
 
     def lookup(path: str, probe: Any) -> tuple[str, str]:
@@ -48,13 +55,18 @@ def _version_cache(project: Project) -> Any:
             return probe(path)  # type: ignore[no-any-return]
         try:
             cache = json.loads(cache_file.read_text())
+            if not isinstance(cache, dict):
+                cache = {}
         except (OSError, ValueError):
             cache = {}
-        if key in cache:
-            version, flavor = cache[key]
-            return str(version), str(flavor)
+        hit = cache.get(key)
+        if isinstance(hit, list) and len(hit) == 2:
+            return str(hit[0]), str(hit[1])
         version, flavor = probe(path)
-        cache = {key: [version, flavor]}
+        # Insertion order is age: the newest entry goes last and the oldest fall off the front.
+        cache.pop(key, None)
+        cache[key] = [version, flavor]
+        cache = dict(list(cache.items())[-_VERSION_CACHE_ENTRIES:])
         with contextlib.suppress(OSError):
             write_private_atomic(cache_file, json.dumps(cache))
         return version, flavor

@@ -37,7 +37,20 @@ def normalize_digest(value: object) -> str | None:
 
 
 def parse_index(text: bytes, where: str) -> Index:
-    """Pure: index.yaml bytes -> entries by chart name (only the fields vendoring needs)."""
+    """Pure: index.yaml bytes -> entries by chart name (only the fields vendoring needs).
+
+    Indexes in Helm's own layout are read line by line (`index_scan`); anything else goes to libyaml."""
+    from k8sprov.charts.index_scan import scan_index
+
+    try:
+        scanned = scan_index(text.decode("utf-8"))
+    except UnicodeDecodeError:
+        scanned = None
+    return scanned if scanned is not None else parse_index_yaml(text, where)
+
+
+def parse_index_yaml(text: bytes, where: str) -> Index:
+    """index.yaml bytes -> entries, through a full YAML parse (any layout YAML allows)."""
     import yaml
 
     loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -25,7 +25,7 @@ from typing import Protocol
 
 from k8sprov.charts.archive import ArchiveError, Limits, check_archive
 from k8sprov.charts.catalog import Catalog, load_catalog
-from k8sprov.charts.http import Cancelled, FetchError, Http, HttpSettings
+from k8sprov.charts.http import Cancelled, FetchError, Http, HttpSettings, settle, warm_up
 from k8sprov.charts.lock import (
     LockDiff,
     archives_on_disk,
@@ -216,12 +216,17 @@ class Vendor:
     # -- the run ----------------------------------------------------------------------------------------
 
     def run(self) -> VendorReport:
-        with run_lock(self.project), sigterm_as_interrupt():
-            return self._run()
+        try:
+            with run_lock(self.project), sigterm_as_interrupt():
+                return self._run()
+        finally:
+            settle()
 
     def _run(self) -> VendorReport:
         started = time.monotonic()
-        catalog = load_catalog(self.project)
+        # A catalog that must be parsed means versions.tf changed or this is a first run: downloads are
+        # likely, so httpx loads beside the parse.
+        catalog = load_catalog(self.project, on_parse=warm_up)
         pins = catalog.pins(self.options.profiles)
         self.charts_dir.mkdir(parents=True, exist_ok=True)
         remove_stale_parts(self.charts_dir)

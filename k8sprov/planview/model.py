@@ -109,9 +109,26 @@ class ResourceChange:
     importing: bool
     import_id: str | None
     deposed: str | None
-    attributes: tuple[AttrChange, ...]
+    _attributes: tuple[AttrChange, ...] | None = field(default=None, repr=False, compare=False)
     helm: HelmRelease | None = None
     namespace: NamespaceChange | None = None
+    # (before, after, before_sensitive, after_sensitive, after_unknown, secrets): the attribute diff is
+    # computed on first use, because a view shows the attributes of a few changes out of thousands.
+    _diff_inputs: tuple[Any, Any, Any, Any, Any, Any] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def attributes(self) -> tuple[AttrChange, ...]:
+        """Attribute-level changes, masked; computed once, when first asked for."""
+        if self._attributes is None:
+            if self._diff_inputs is None:
+                self._attributes = ()
+            else:
+                from k8sprov.planview.diff import walk
+
+                found: list[AttrChange] = []
+                walk(*self._diff_inputs, "", found)
+                self._attributes, self._diff_inputs = tuple(found), None
+        return self._attributes
 
     @property
     def moved(self) -> bool:

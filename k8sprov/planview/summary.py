@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from k8sprov.errors import PlanError
-from k8sprov.planview.diff import ABSENT, diff_values, format_path, walk
+from k8sprov.planview.diff import ABSENT, diff_values, format_path
 from k8sprov.planview.mask import Secrets, has_true, marked_values, masked, sub_mark
 from k8sprov.planview.model import (
     ACTIONS,
@@ -311,7 +311,7 @@ def _resource(rc: Mapping[str, Any], secrets: Secrets) -> ResourceChange:
     before, after = change.get("before"), change.get("after")
     bs, as_, unk = change.get("before_sensitive"), change.get("after_sensitive"), change.get("after_unknown")
     helm = namespace = None
-    attributes: tuple[AttrChange, ...] = ()
+    diff_inputs: tuple[Any, Any, Any, Any, Any, Any] | None = None
     if action != "no-op":
         b_map, a_map = _dict(before), _dict(after)
         if rtype in HELM_TYPES:
@@ -324,9 +324,7 @@ def _resource(rc: Mapping[str, Any], secrets: Secrets) -> ResourceChange:
             after, unk = ABSENT, None
         elif action == "create":
             before = ABSENT
-        found: list[AttrChange] = []
-        walk(before, after, bs, as_, unk, secrets, "", found)
-        attributes = tuple(found)
+        diff_inputs = (before, after, bs, as_, unk, secrets)
     importing = change.get("importing")
     import_id = _dict(importing).get("id")
     raw_paths = change.get("replace_paths")
@@ -352,8 +350,8 @@ def _resource(rc: Mapping[str, Any], secrets: Secrets) -> ResourceChange:
         if isinstance(import_id, str)
         else None,
         deposed=_str(rc.get("deposed")),
-        attributes=attributes,
         helm=helm,
+        _diff_inputs=diff_inputs,
         namespace=namespace,
     )
 
