@@ -118,7 +118,7 @@ class ReleaseObjects:
     status: str
     source: str  # "manifest" | "resources"
     objects: tuple[ObjectChange, ...] = ()
-    total: int = 0  # objects in the release after the change (before it, for a delete)
+    total: int | None = 0  # objects after the change (before it, for a delete); None: not counted
     note: str | None = None
 
     def count(self, action: str) -> int:
@@ -482,6 +482,8 @@ def release_objects(
     if source is None:
         return None
     b_mark, a_mark = sub_mark(bs, source), sub_mark(as_, source)
+    if action not in ("create", "delete") and before.get(source) == after.get(source):
+        return ReleaseObjects("diff", source, total=None)  # same objects: no need to read them
     b_side = _parse_side(before.get(source), source) if action != "create" else None
     a_side = _parse_side(after.get(source), source) if action != "delete" else None
     for side, label in ((b_side, "before"), (a_side, "after")):
