@@ -232,18 +232,18 @@ class _Entry:
         self.obj = obj
         meta = obj.get("metadata") if isinstance(obj, dict) else None
         meta = meta if isinstance(meta, dict) else {}
-        kind, name, namespace = obj.get("kind") if isinstance(obj, dict) else None, meta.get("name"), None
+        kind = obj.get("kind") if isinstance(obj, dict) else None
         group, version = _split_api_version(obj.get("apiVersion") if isinstance(obj, dict) else None)
-        namespace = meta.get("namespace")
-        if not isinstance(kind, str) or not kind or not isinstance(name, str) or not name:
-            k_kind, k_group, k_version, k_ns, k_name = _from_key(key, source)
-            kind = kind if isinstance(kind, str) and kind else k_kind
-            name = name if isinstance(name, str) and name else k_name
-            group, version = (group, version) if version else (k_group, k_version)
-            namespace = namespace if isinstance(namespace, str) and namespace else k_ns
+        name, namespace = meta.get("name"), meta.get("namespace")
+        # The key says the same as the object (the provider builds it from it): a fallback only. For
+        # `resources` it also carries the namespace the object really lives in.
+        k_kind, k_group, k_version, k_ns, k_name = _from_key(key, source)
+        kind = kind if isinstance(kind, str) and kind else k_kind
+        name = name if isinstance(name, str) and name else k_name
+        if not version:
+            group, version = k_group, k_version
         if not isinstance(namespace, str) or not namespace:
-            # `resources` keys carry the namespace the object really lives in; take it from there too
-            namespace = _from_key(key, source)[3] if source == "resources" else ""
+            namespace = k_ns
         self.kind, self.group, self.version = kind, group, version
         self.namespace, self.name = namespace, name
 

@@ -446,3 +446,16 @@ def test_cli_show_never_prints_a_canary_and_uses_the_chart_lock(cli: Any, tmp_pa
     bare = cli("show", "--plan", str(install), cwd=tmp_path)
     assert bare.exit_code == 0, bare.output
     assert "(charts.lock)" not in bare.stdout and "11 objects: ConfigMap ×4" in bare.stdout
+
+
+def test_objects_without_kind_or_name_fall_back_on_the_provider_keys() -> None:
+    """Identity comes from the object; the key (the provider's format) fills in what an object lacks."""
+    before = {"argocd/deployment.apps/apps/v1/x": {"spec": {"replicas": 1}},
+              "clusterrole.rbac.authorization.k8s.io/rbac.authorization.k8s.io/v1/y": {"rules": []}}
+    after = {"argocd/deployment.apps/apps/v1/x": {"spec": {"replicas": 2}},
+             "clusterrole.rbac.authorization.k8s.io/rbac.authorization.k8s.io/v1/y": {"rules": []}}
+    objects = _update(manifest(before), manifest(after))
+    assert objects is not None
+    (x,) = objects.objects
+    assert (x.kind, x.group, x.version, x.namespace, x.name) == ("deployment", "apps", "v1", "argocd", "x")
+    assert _fields(x) == {"spec.replicas": (1, 2)}
