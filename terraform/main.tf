@@ -73,6 +73,11 @@ provider "kubernetes" {
 }
 
 provider "helm" {
+  # Off by default: the experiment renders every release against the cluster at plan time.
+  experiments = {
+    manifest = var.helm_manifest_experiment
+  }
+
   kubernetes = {
     config_path            = local.kube.config_path
     config_context         = local.kube.config_context

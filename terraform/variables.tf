@@ -63,6 +63,13 @@ variable "release_overrides" {
   nullable = false
 }
 
+variable "helm_manifest_experiment" {
+  description = "Turn on the helm provider's manifest experiment: plans then carry each release's rendered Kubernetes objects, and k8sprov's plan view lists the objects a release adds, removes and changes. It needs a reachable cluster at plan time, and on a first install a chart whose objects need CRDs from another release fails to plan; turn it on after the first apply. See docs/plan-view-objects.md."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
 variable "charts_dir" {
   description = "Folder holding the vendored chart archives and charts.lock. null = ../charts relative to this root module (the project's charts/)."
   type        = string

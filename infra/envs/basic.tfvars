@@ -10,3 +10,7 @@ kubeconfig = {
 namespace_labels = {
   "k8sprov.io/tier" = "dev"
 }
+
+# Plan view: list the Kubernetes objects each Helm release adds, removes and changes. Needs the
+# cluster reachable at plan time; turn it on once the first apply is done (docs/plan-view-objects.md).
+helm_manifest_experiment = false

@@ -19,3 +19,7 @@ release_overrides = {
     timeout = 900 # redis-ha and two repo-servers take a while to roll
   }
 }
+
+# Plan view: list the Kubernetes objects each Helm release adds, removes and changes. Needs the
+# cluster reachable at plan time; turn it on once the first apply is done (docs/plan-view-objects.md).
+helm_manifest_experiment = false

@@ -46,7 +46,7 @@ def render_plan(app: AppContext, run: EnvRun | None, plan_json: dict[str, Any], 
 
     from k8sprov.planview import PlanHeader, render_rich, summarize, to_json, to_markdown
 
-    summary = summarize(plan_json)
+    summary = summarize(plan_json, locked_charts=_locked_charts(app, run))
     header = PlanHeader(
         environment=run.env.name if run else None,
         profile=run.env.profile if run else None,
@@ -68,6 +68,19 @@ def render_plan(app: AppContext, run: EnvRun | None, plan_json: dict[str, Any], 
     if markdown_out is not None:
         _write_atomic(markdown_out, to_markdown(summary, header, detail=detail))
     return bool(summary.has_changes)
+
+
+def _locked_charts(app: AppContext, run: EnvRun | None) -> dict[str, str]:
+    """Archive file name -> chart version from charts/charts.lock: a release created from a local archive
+    then shows its pinned version instead of "(known after apply)". No project or no lock: nothing."""
+    from k8sprov.charts.lock import read_lock
+    from k8sprov.errors import K8sprovError
+
+    try:
+        project = run.project if run is not None else app.project
+        return {entry.archive_name: entry.version for entry in read_lock(project.charts_dir).values()}
+    except K8sprovError:
+        return {}
 
 
 def envs(ctx: typer.Context,

@@ -1,7 +1,9 @@
 """Plan view: a Helm-aware, masked summary of a Terraform plan, rendered as rich text, JSON or Markdown.
 
     plan = load_plan_file(path, show_json)          # plan JSON (binary plans via terraform show -json)
-    summary = summarize(plan)                       # pure; raises PlanError only for non-plans
+    summary = summarize(plan, locked_charts=...)    # pure; raises PlanError only for non-plans
+                                                    # (locked_charts: archive name -> version, from the
+                                                    #  caller's charts.lock; objects: planview.objects)
     render_rich(summary, header, console, detail=False)
     to_json(summary, header) -> dict                # the --json document (format_version "1.0")
     to_markdown(summary, header, limit=65000) -> str

@@ -95,6 +95,16 @@ class Secrets:
                 self._search.append(text)
         self.active = bool(self._exact)
 
+    def with_values(self, values: Iterable[Any]) -> Secrets:
+        """A copy that also knows `values`: secrets that matter to one part of the plan only."""
+        other = Secrets()
+        other._search = list(self._search)
+        other._exact = set(self._exact)
+        for value in values:
+            other.add_value(value)
+        other.active = bool(other._exact)
+        return other
+
     def __bool__(self) -> bool:
         return self.active
 

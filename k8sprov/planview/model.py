@@ -10,7 +10,10 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from k8sprov.planview.objects import ReleaseObjects
 
 # Counted actions, in display order. "replace" is ["delete","create"] or ["create","delete"];
 # "import" counts `change.importing` (on top of the object's own action, like terraform's summary line).
@@ -74,6 +77,11 @@ class HelmRelease:
     version_after: Any
     values_changed: bool
     values_docs: tuple[ValuesDoc, ...] = ()
+    # The chart version of the archive the release points at, from charts.lock, when the plan itself
+    # only knows it after apply (a create from a local archive).
+    version_locked: str | None = None
+    # The Kubernetes objects inside the release (helm provider manifest experiment); None when off.
+    objects: ReleaseObjects | None = None
 
     @property
     def version_changed(self) -> bool:

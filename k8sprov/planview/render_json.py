@@ -20,6 +20,7 @@ from k8sprov.planview.model import (
     ResourceChange,
     ValuesDoc,
 )
+from k8sprov.planview.objects import ObjectChange, ReleaseObjects
 from k8sprov.planview.summary import gc_paused
 
 JSON_FORMAT_VERSION = "1.0"
@@ -62,8 +63,36 @@ def _doc(doc: ValuesDoc) -> dict[str, Any]:
     return out
 
 
-def _helm(helm: HelmRelease) -> dict[str, Any]:
+def _object(o: ObjectChange) -> dict[str, Any]:
     return {
+        "kind": o.kind,
+        "group": o.group,
+        "version": o.version,
+        "version_before": o.version_before,
+        "namespace": o.namespace,
+        "name": o.name,
+        "action": o.action,
+        "changes": [_attr(a) for a in o.changes],
+        "chart_metadata_changes": [_attr(a) for a in o.chart_metadata],
+        "rolls": o.rolls,
+        "schema_paths_changed": o.schema_paths if o.is_crd else None,
+    }
+
+
+def _objects_summary(objects: ReleaseObjects) -> dict[str, Any]:
+    return {
+        "status": objects.status,
+        "source": objects.source,
+        "counts": objects.counts,
+        "total": objects.total,
+        "chart_labels_bumped": objects.chart_label_objects,
+        "rolling_for_chart_metadata": [o.title for o in objects.rolling_for_chart_metadata],
+        "note": objects.note,
+    }
+
+
+def _helm(helm: HelmRelease) -> dict[str, Any]:
+    out = {
         "name": _plain(helm.name),
         "namespace": _plain(helm.namespace),
         "chart": _plain(helm.chart),
@@ -75,6 +104,14 @@ def _helm(helm: HelmRelease) -> dict[str, Any]:
         "values_sensitive": helm.values_masked,
         "values": [_doc(d) for d in helm.values_docs],
     }
+    # Present only when there is something to say, so plans without the manifest experiment (and
+    # without a lock match) keep exactly the keys they always had.
+    if helm.version_locked is not None:
+        out["version_locked"] = helm.version_locked
+    if helm.objects is not None:
+        out["objects"] = [_object(o) for o in helm.objects.objects]
+        out["objects_summary"] = _objects_summary(helm.objects)
+    return out
 
 
 def _namespace(ns: NamespaceChange) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import html
 from datetime import datetime
 
 from k8sprov.planview.model import AttrChange, Mark, PlanHeader, PlanSummary, ResourceChange
+from k8sprov.planview.objects_text import counts_cell, object_lines
 from k8sprov.planview.text import (
     SYMBOLS,
     action_breakdown,
@@ -27,6 +28,8 @@ from k8sprov.planview.text import (
 )
 
 DESTRUCTIVE_ROWS = 50
+OBJECTS_PER_RELEASE = 200
+FIELDS_PER_OBJECT = 30
 PER_GROUP = 200
 VALUES_LINES = 200
 _NOTE_RESERVE = 600  # room kept for the closing "cut" note
@@ -178,11 +181,14 @@ def _destructive(w: _Writer, summary: PlanSummary) -> None:
     w.force("")
 
 
-def _helm(w: _Writer, summary: PlanSummary) -> None:
+def _helm(w: _Writer, summary: PlanSummary, detail: bool) -> None:
     releases = summary.helm_releases
     if not releases:
         return
+    with_objects = any(c.helm is not None and c.helm.objects is not None for c in releases)
     rows = ["| Release | Action | Namespace | Chart | Version | Values |", "|---|---|---|---|---|---|"]
+    if with_objects:
+        rows = [rows[0] + " Objects |", rows[1] + "---|"]
     for change in releases:
         helm = change.helm
         assert helm is not None
@@ -199,11 +205,16 @@ def _helm(w: _Writer, summary: PlanSummary) -> None:
         values = (
             "changed (sensitive)" if helm.values_masked else "changed" if helm.values_changed else "unchanged"
         )
+        if helm.version_locked is not None:
+            version = f"{_cell(helm.version_locked)} (charts.lock)"
         namespace = _plain(helm.namespace) if helm.namespace is not Mark.ABSENT else "default"
-        rows.append(
+        row = (
             f"| {_code(change.address, table=True)} | {change.action} | {_cell(namespace)} | "
             f"{_cell(_plain(helm.chart))} | {version} | {values} |"
         )
+        if with_objects:
+            row += f" {_cell(counts_cell(helm.objects))} |"
+        rows.append(row)
     if not w.fits("\n".join(rows), 300):
         w.cut = True
         w.omitted_sections.append("Helm releases")
@@ -226,6 +237,22 @@ def _helm(w: _Writer, summary: PlanSummary) -> None:
         lines.extend(_attr_line(a, " ") for a in helm_set_changes(change))
         if lines:
             _block(w, f"values of {change.address}", lines, section=f"values of {change.address}")
+    for change in releases:
+        _objects(w, change, detail)
+
+
+def _objects(w: _Writer, change: ResourceChange, detail: bool) -> None:
+    helm = change.helm
+    if helm is None or helm.objects is None:
+        return
+    lines = [
+        (f"#{'   ' * depth} {text}" if kind in ("note", "dim") else f"{text[:1]}{'   ' * depth}{text[1:]}")
+        for kind, text, depth in object_lines(
+            helm.objects, detail=detail, max_objects=OBJECTS_PER_RELEASE, max_fields=FIELDS_PER_OBJECT
+        )
+    ]
+    title = f"objects of {change.address} ({helm.objects.counts_text()})"
+    _block(w, title, lines, section=f"objects of {change.address}")
 
 
 def _namespaces(w: _Writer, summary: PlanSummary) -> None:
@@ -312,7 +339,7 @@ def to_markdown(
     _status(w, summary)
     if summary.has_changes or summary.drift:
         _destructive(w, summary)
-        _helm(w, summary)
+        _helm(w, summary, detail)
         _namespaces(w, summary)
         _all_changes(w, summary, detail)
         _outputs(w, summary)

@@ -209,13 +209,42 @@ def _version_cell(before: object, after: object) -> Text:
     )
 
 
+OBJECTS_PER_RELEASE = 20
+OBJECTS_PER_RELEASE_DETAIL = 200
+FIELDS_PER_OBJECT = 12
+OBJECT_STYLES = {"+": "green", "-": "red", "~": "yellow", "note": "yellow", "dim": "dim", "ctx": "dim"}
+
+
+def _objects(change: ResourceChange, console: Console, detail: bool) -> None:
+    """The Kubernetes objects a release adds, removes and changes (helm manifest experiment)."""
+    from k8sprov.planview.objects_text import object_lines
+
+    helm = change.helm
+    if helm is None or helm.objects is None:
+        return
+    objects = helm.objects
+    title = Text(f"  objects of {change.address}", style="bold")
+    title.append(f"  {objects.counts_text()}", style="dim")
+    console.print(title)
+    lines = object_lines(
+        objects,
+        detail=detail,
+        max_objects=OBJECTS_PER_RELEASE_DETAIL if detail else OBJECTS_PER_RELEASE,
+        max_fields=ATTRS_PER_RESOURCE if detail else FIELDS_PER_OBJECT,
+    )
+    for kind, text, depth in lines:
+        console.print(Text(f"    {'    ' * depth}{text}", style=OBJECT_STYLES.get(kind, "")))
+
+
 def _helm(summary: PlanSummary, console: Console, detail: bool) -> None:
     releases = summary.helm_releases
     if not releases:
         return
     console.print()
     table = Table(title=None, show_edge=False, pad_edge=False, box=None, header_style="bold")
-    for column in ("Release", "Action", "Namespace", "Chart", "Version", "Values"):
+    with_objects = any(c.helm is not None and c.helm.objects is not None for c in releases)
+    columns = ("Release", "Action", "Namespace", "Chart", "Version", "Values")
+    for column in (*columns, "Objects") if with_objects else columns:
         table.add_column(column, overflow="fold", no_wrap=column in ("Action", "Version"))
     for change in releases:
         helm = change.helm
@@ -229,14 +258,25 @@ def _helm(summary: PlanSummary, console: Console, detail: bool) -> None:
                 Text("changed", style="yellow") if helm.values_changed else Text("unchanged", style="dim")
             )
         name = helm.name if isinstance(helm.name, str) and helm.name else _short_address(change)
-        table.add_row(
+        version = _version_cell(helm.version_before, helm.version_after)
+        if helm.version_locked is not None:
+            version = Text(f"{helm.version_locked} (charts.lock)", style="green")
+        cells = [
             Text(name),
             Text(change.action, style=STYLES.get(change.action, "")),
             Text(value_text(helm.namespace).strip('"') if helm.namespace is not Mark.ABSENT else "default"),
             Text(value_text(helm.chart).strip('"')),
-            _version_cell(helm.version_before, helm.version_after),
+            version,
             values,
-        )
+        ]
+        if with_objects:
+            objects = helm.objects
+            cells.append(
+                Text(objects.counts_text(), style="yellow" if objects.objects else "dim")
+                if objects is not None
+                else Text("—", style="dim")
+            )
+        table.add_row(*cells)
     console.print(Text(f"Helm releases ({len(releases):,})", style="bold"))
     console.print(table)
     limit = VALUES_LINES_DETAIL if detail else VALUES_LINES
@@ -274,6 +314,8 @@ def _helm(summary: PlanSummary, console: Console, detail: bool) -> None:
         if total > lines:
             console.print(Text(f"    … and {total - lines:,} more values lines (use --detail)", style="dim"))
         _attrs(console, sets, limit, "    ")
+    for change in releases:
+        _objects(change, console, detail)
 
 
 def _namespaces(summary: PlanSummary, console: Console, limit: int) -> None:

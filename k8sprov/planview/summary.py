@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from k8sprov.errors import PlanError
@@ -27,6 +28,7 @@ from k8sprov.planview.model import (
     ResourceChange,
     ValuesDoc,
 )
+from k8sprov.planview.objects import release_objects
 from k8sprov.planview.values_diff import diff_values_docs
 
 _ACTIONS: dict[tuple[str, ...], str] = {
@@ -60,6 +62,16 @@ _PLAN_KEYS = frozenset(
 )
 HELM_TYPES = frozenset({"helm_release"})
 NAMESPACE_TYPES = frozenset({"kubernetes_namespace_v1", "kubernetes_namespace"})
+# The stack's switch for the helm provider's manifest experiment (terraform/variables.tf).
+MANIFEST_VARIABLE = "helm_manifest_experiment"
+
+
+@dataclass(frozen=True)
+class _HelmContext:
+    """What the Helm part of the summary knows beyond the plan: the chart lock, passed in by the caller."""
+
+    locked_charts: Mapping[str, str] = field(default_factory=dict)  # archive file name -> chart version
+    expect_objects: bool = False  # the plan's own variables say the manifest experiment is on
 
 
 def normalize_action(actions: tuple[str, ...]) -> str:
@@ -163,9 +175,9 @@ def _without(value: Any, key: str) -> Any:
 
 def _strip_helm(value: Any) -> Any:
     """helm_release without the blobs we never show as attributes: `values` (diffed as YAML instead),
-    `manifest` (rendered manifests) and `metadata.values` (the merged values, secrets included, which the
-    provider does not mark sensitive)."""
-    value = _without(_without(value, "values"), "manifest")
+    `manifest` and `resources` (the release's objects, diffed object by object instead) and
+    `metadata.values` (the merged values, secrets included, which the provider does not mark sensitive)."""
+    value = _without(_without(_without(value, "values"), "manifest"), "resources")
     if isinstance(value, Mapping) and "metadata" in value:
         meta = value["metadata"]
         meta = [_without(m, "values") for m in meta] if isinstance(meta, list) else _without(meta, "values")
@@ -200,6 +212,7 @@ def _helm(
     unk: Any,
     action: str,
     secrets: Secrets,
+    context: _HelmContext,
 ) -> HelmRelease:
     gone = action == "delete"
 
@@ -245,6 +258,21 @@ def _helm(
             after_unknown=unk_values,
             secrets=secrets,
         )
+    locked = None
+    if version_after is Mark.UNKNOWN and context.locked_charts:
+        chart_path = after.get("chart")
+        if isinstance(chart_path, str):
+            locked = context.locked_charts.get(chart_path.replace("\\", "/").rsplit("/", 1)[-1])
+    objects = release_objects(
+        before,
+        after,
+        bs,
+        as_,
+        unk,
+        action,
+        _release_secrets(before, after, bs, as_, secrets),
+        expect_objects=context.expect_objects,
+    )
     return HelmRelease(
         name=pick("name"),
         namespace=pick("namespace"),
@@ -254,7 +282,30 @@ def _helm(
         version_after=version_after,
         values_changed=values_changed,
         values_docs=docs,
+        version_locked=locked,
+        objects=objects,
     )
+
+
+def _release_secrets(
+    before: Mapping[str, Any], after: Mapping[str, Any], bs: Any, as_: Any, secrets: Secrets
+) -> Secrets:
+    """The plan's secrets plus each value of a values document marked sensitive: those documents are
+    masked whole in the values diff, but their values reach the rendered objects one by one."""
+    if not any(side.get(key) for side in (before, after) for key in ("manifest", "resources")):
+        return secrets
+    from k8sprov.planview.values_diff import parse_values
+
+    leaves: list[Any] = []
+    for side, mark in ((before, bs), (after, as_)):
+        docs = side.get("values")
+        v_mark = sub_mark(mark, "values")
+        if not isinstance(docs, list) or not v_mark:
+            continue
+        for i, doc in enumerate(docs):
+            if has_true(sub_mark(v_mark, i)):
+                leaves.append(parse_values(doc))
+    return secrets.with_values(leaves) if leaves else secrets
 
 
 def _namespace(
@@ -294,7 +345,7 @@ def _namespace(
     return NamespaceChange(name=name, labels=tuple(labels))
 
 
-def _resource(rc: Mapping[str, Any], secrets: Secrets) -> ResourceChange:
+def _resource(rc: Mapping[str, Any], secrets: Secrets, context: _HelmContext) -> ResourceChange:
     change = _dict(rc.get("change"))
     raw_actions = change.get("actions")
     actions = tuple(map(str, raw_actions)) if type(raw_actions) is list else ()
@@ -315,7 +366,7 @@ def _resource(rc: Mapping[str, Any], secrets: Secrets) -> ResourceChange:
     if action != "no-op":
         b_map, a_map = _dict(before), _dict(after)
         if rtype in HELM_TYPES:
-            helm = _helm(b_map, a_map, bs, as_, unk, action, secrets)
+            helm = _helm(b_map, a_map, bs, as_, unk, action, secrets, context)
             before, after = _strip_helm(before), _strip_helm(after)
             bs, as_, unk = _strip_helm(bs), _strip_helm(as_), _strip_helm(unk)
         elif rtype in NAMESPACE_TYPES:
@@ -425,13 +476,16 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def summarize(plan: Mapping[str, Any]) -> PlanSummary:
-    """Summarise a plan JSON document. Raises PlanError only when `plan` is not a plan at all."""
+def summarize(plan: Mapping[str, Any], *, locked_charts: Mapping[str, str] | None = None) -> PlanSummary:
+    """Summarise a plan JSON document. Raises PlanError only when `plan` is not a plan at all.
+
+    `locked_charts` maps chart archive file names to their versions (charts/charts.lock): a release
+    created from a local archive then shows that version instead of "(known after apply)"."""
     with gc_paused():
-        return _summarize(plan)
+        return _summarize(plan, locked_charts or {})
 
 
-def _summarize(plan: Mapping[str, Any]) -> PlanSummary:
+def _summarize(plan: Mapping[str, Any], locked_charts: Mapping[str, str]) -> PlanSummary:
     _check_is_plan(plan)
     notes: list[str] = []
     format_version = plan.get("format_version")
@@ -439,8 +493,10 @@ def _summarize(plan: Mapping[str, Any]) -> PlanSummary:
     if fv is not None and fv.split(".")[0] not in ("0", "1"):
         notes.append(f"plan format_version {fv} is newer than this view knows; shown on a best-effort basis")
     secrets = _collect_secrets(plan)
-    changes = tuple(_resource(rc, secrets) for rc in _dicts(plan.get("resource_changes")))
-    drift = tuple(_resource(rc, secrets) for rc in _dicts(plan.get("resource_drift")))
+    experiment = _dict(_dict(plan.get("variables")).get(MANIFEST_VARIABLE)).get("value") is True
+    context = _HelmContext(locked_charts, experiment)
+    changes = tuple(_resource(rc, secrets, context) for rc in _dicts(plan.get("resource_changes")))
+    drift = tuple(_resource(rc, secrets, context) for rc in _dicts(plan.get("resource_drift")))
     planned_outputs = _dict(_dict(plan.get("planned_values")).get("outputs"))
     outputs = tuple(
         _output(str(name), _dict(oc), planned_outputs, secrets)

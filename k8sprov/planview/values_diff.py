@@ -53,6 +53,12 @@ def _parse(text: Any) -> Any:
         return _Invalid(f"not valid YAML{where}")
 
 
+def parse_values(text: Any) -> Any:
+    """A values document as JSON-like data; None when it is not valid YAML."""
+    value = _parse(text)
+    return None if isinstance(value, _Invalid) else value
+
+
 def _text_diff(before: Any, after: Any) -> tuple[str, ...]:
     a = before.splitlines() if isinstance(before, str) else []
     b = after.splitlines() if isinstance(after, str) else []

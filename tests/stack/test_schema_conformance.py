@@ -200,3 +200,35 @@ output "fine" {
     assert "helm_release.a[0].metadata: 'metadata' is a single object" in errors[0]
     assert "local.release.metadata: 'metadata' is a single object" in errors[1]
     assert "kubernetes_namespace_v1.x.metadata: 'metadata' is a list (block)" in errors[2]
+
+
+# ---- the helm manifest experiment switch -------------------------------------------------------
+
+def test_helm_provider_experiments_manifest_is_in_the_real_schema(schemas: dict[str, Schema]) -> None:
+    experiments = schemas["helm"]["provider_config"]["attributes"]["experiments"]
+    assert experiments["nested"]["nesting"] == "single"  # an attribute: experiments = { ... }
+    assert set(experiments["nested"]["attributes"]) == {"manifest"}
+    release = schemas["helm"]["resources"]["helm_release"]["attributes"]
+    # what the plan view reads: both computed by the provider, never set by us
+    assert release["manifest"]["computed"] and not release["manifest"]["optional"]
+    assert release["resources"]["computed"] and not release["resources"]["optional"]
+
+
+def test_catches_experiments_written_as_a_block_or_misspelled(tmp_path: Path,
+                                                              schemas: dict[str, Schema]) -> None:
+    block = _errors(tmp_path, '''
+provider "helm" {
+  experiments {
+    manifest = true
+  }
+}
+''', schemas)
+    assert len(block) == 1 and "'experiments' is an attribute, not a block" in block[0]
+    typo = _errors(tmp_path, '''
+provider "helm" {
+  experiments = {
+    manifests = true
+  }
+}
+''', schemas)
+    assert len(typo) == 1 and "unknown argument 'manifests'" in typo[0] and "'manifest'" in typo[0]

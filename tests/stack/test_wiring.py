@@ -139,3 +139,26 @@ def test_versions_pinned_in_root_minimums_in_children(modules: dict[str, Module]
         "talos": "siderolabs/talos"}
     assert root["kubernetes"]["version"].startswith("~> 3.") and root["helm"]["version"].startswith("~> 3.")
     assert root["null"]["version"].startswith("~> 3.") and root["talos"]["version"].startswith("~> 0.11")
+
+
+def test_manifest_experiment_switch_is_wired_and_off_by_default(modules: dict[str, Module]) -> None:
+    """One root variable, default false, reaches the helm provider's experiments.manifest."""
+    var = modules["root"].variables()["helm_manifest_experiment"]
+    assert var["type"] == "bool" and var["default"] is False and var["nullable"] is False
+    assert "after the first apply" in var["description"]
+    (helm,) = [body for _, name, body in modules["root"].providers() if name == "helm"]
+    assert helm["experiments"] == {"manifest": "${var.helm_manifest_experiment}"}
+    for name in ("provision_k8s", "helm"):  # child modules get providers passed down, never configure one
+        assert not modules[name].providers()
+
+
+def test_every_environment_file_can_set_the_manifest_switch() -> None:
+    from k8sprov.hcl import load_hcl
+    from tests.stack.conftest import PROJECT
+
+    envs = sorted((PROJECT / "infra" / "envs").glob("*.tfvars"))
+    assert envs
+    for path in envs:
+        values = load_hcl(path)
+        assert isinstance(values.get("helm_manifest_experiment", False), bool), path.name
+        assert "docs/plan-view-objects.md" in path.read_text(), f"{path.name}: point at the docs"
