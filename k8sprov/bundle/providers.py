@@ -1,0 +1,116 @@
+"""Terraform's provider packages on disk: the `h1:` hash, the dependency lock file, the installed tree.
+
+`h1:` is Go's dirhash "Hash1" (golang.org/x/mod/sumdb/dirhash) over the unpacked package folder: for every
+file, sorted by its slash-separated relative path, the line "<sha256 hex>  <path>\n"; the sha256 of all
+lines, base64, prefixed "h1:". Terraform records it in `.terraform.lock.hcl` and checks every package it
+installs against it, so a mirror we build must reproduce it exactly.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+_PROVIDER_BLOCK = re.compile(r'^provider\s+"([^"]+)"\s*\{(.*?)^\}', re.MULTILINE | re.DOTALL)
+_VERSION = re.compile(r'^\s*version\s*=\s*"([^"]+)"', re.MULTILINE)
+_HASHES = re.compile(r"^\s*hashes\s*=\s*\[(.*?)\]", re.MULTILINE | re.DOTALL)
+_STRING = re.compile(r'"([^"]*)"')
+_PLATFORM = re.compile(r"^[a-z0-9]+_[a-z0-9]+$")
+LOCK_FILE = ".terraform.lock.hcl"
+
+
+@dataclass(frozen=True)
+class LockedProvider:
+    address: str  # registry.terraform.io/hashicorp/null
+    version: str
+    hashes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class InstalledPackage:
+    address: str
+    version: str
+    platform: str  # linux_amd64
+    folder: Path  # the package folder itself, symlinks resolved
+
+    @property
+    def relpath(self) -> str:
+        return f"{self.address}/{self.version}/{self.platform}"
+
+
+def package_files(folder: Path) -> list[str]:
+    """Slash-separated paths of every file under `folder`, sorted as Go sorts strings (by bytes)."""
+    found: list[str] = []
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        dirs.sort()
+        for name in files:
+            found.append(Path(root, name).relative_to(folder).as_posix())
+    return sorted(found, key=lambda p: p.encode("utf-8"))
+
+
+def _sha256_file(path: Path) -> str:
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def hash_h1(folder: Path) -> str:
+    """Terraform's `h1:` hash of an unpacked provider package folder."""
+    summary = hashlib.sha256()
+    for rel in package_files(folder):
+        if "\n" in rel:
+            raise ValueError(f"file name with a newline in {folder}")
+        summary.update(f"{_sha256_file(folder / rel)}  {rel}\n".encode())
+    return "h1:" + base64.b64encode(summary.digest()).decode("ascii")
+
+
+def parse_lock(text: str) -> dict[str, LockedProvider]:
+    """The `provider` blocks of a `.terraform.lock.hcl`, by address (pure)."""
+    locked: dict[str, LockedProvider] = {}
+    for match in _PROVIDER_BLOCK.finditer(text):
+        address, body = match.group(1), match.group(2)
+        version = _VERSION.search(body)
+        hashes = _HASHES.search(body)
+        locked[address] = LockedProvider(
+            address=address,
+            version=version.group(1) if version else "",
+            hashes=tuple(_STRING.findall(hashes.group(1))) if hashes else (),
+        )
+    return locked
+
+
+def installed_packages(providers_dir: Path) -> list[InstalledPackage]:
+    """Every package under a data dir's `providers/` (HOST/NAMESPACE/TYPE/VERSION/OS_ARCH), sorted.
+
+    Terraform links packages it installed from an unpacked mirror or a plugin cache: the links are
+    followed, the package's real files are what counts."""
+    found: list[InstalledPackage] = []
+    if not providers_dir.is_dir():
+        return found
+    for platform_dir in sorted(providers_dir.glob("*/*/*/*/*")):
+        rel = platform_dir.relative_to(providers_dir).parts
+        if not platform_dir.is_dir() or not _PLATFORM.match(rel[4]):
+            continue
+        found.append(InstalledPackage(address="/".join(rel[:3]), version=rel[3], platform=rel[4],
+                                      folder=platform_dir.resolve()))
+    return found
+
+
+def valid_platform(platform: str) -> bool:
+    return bool(_PLATFORM.match(platform))
+
+
+def current_platform() -> str:
+    """Terraform's name for this machine's platform (linux_amd64, darwin_arm64, ...)."""
+    import platform
+    import sys
+
+    machine = platform.machine().lower()
+    arch = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64",
+            "i386": "386", "i686": "386", "armv7l": "arm"}.get(machine, machine)
+    system = "darwin" if sys.platform == "darwin" else "windows" if sys.platform.startswith("win") else \
+        sys.platform.rstrip("0123456789")
+    return f"{system}_{arch}"
