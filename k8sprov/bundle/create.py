@@ -20,7 +20,16 @@ from typing import Any
 
 from k8sprov.bundle.archive import BundleError, Member
 from k8sprov.bundle.mirror import MIRROR_DIR
-from k8sprov.bundle.providers import LOCK_FILE, hash_h1, installed_packages, package_files, parse_lock
+from k8sprov.bundle.providers import (
+    LOCK_FILE,
+    InstalledPackage,
+    LockedProvider,
+    hash_h1,
+    installed_packages,
+    package_files,
+    parse_lock,
+    unpack_packed_mirror,
+)
 from k8sprov.project import Environment, Project
 
 # Never bundled from terraform/: Terraform's own data dir, local state, k8sprov's folder, crash logs.
@@ -119,35 +128,48 @@ def _chart_members(project: Project, env: Environment) -> tuple[list[Member], li
     return members, described
 
 
-def provider_members(project: Project, env: Environment) -> tuple[list[Member], list[dict[str, Any]]]:
-    """The installed packages as mirror members, each proven equal to the dependency lock's hashes."""
+def _lock_of(project: Project) -> dict[str, LockedProvider]:
     lock_file = project.terraform_dir / LOCK_FILE
-    init_hint = f"run k8sprov init --env {env.name} first (with registry access or a mirror)"
     if not lock_file.is_file():
+        return {}
+    return parse_lock(lock_file.read_text(encoding="utf-8"))
+
+
+def _package_members(package: InstalledPackage, locked: dict[str, LockedProvider], hint: str,
+                     where: str) -> tuple[list[Member], dict[str, Any]]:
+    """One package as mirror members, proven equal to one of the dependency lock's hashes."""
+    lock = locked.get(package.address)
+    if lock is None or lock.version != package.version:
+        raise BundleError(f"{package.address} {package.version} is {where} but terraform/{LOCK_FILE}"
+                          f" locks {lock.version if lock else 'no version of it'}", hint=hint)
+    h1 = hash_h1(package.folder)
+    if h1 not in lock.hashes:
+        raise BundleError(f"{package.address} {package.version} ({package.platform}) {where} does not match"
+                          f" any hash in terraform/{LOCK_FILE}", hint=hint)
+    members = []
+    for rel in package_files(package.folder):
+        source = package.folder / rel
+        members.append(Member(f"{MIRROR_DIR}/{package.relpath}/{rel}", source, _executable(source)))
+    return members, {"source": package.address, "version": package.version, "platform": package.platform,
+                     "h1": h1}
+
+
+def provider_members(project: Project, env: Environment) -> tuple[list[Member], list[dict[str, Any]]]:
+    """The packages the environment's init installed (its data dir), each checked against the lock."""
+    init_hint = f"run k8sprov init --env {env.name} first (with registry access or a mirror)"
+    if not (project.terraform_dir / LOCK_FILE).is_file():
         raise BundleError(f"terraform/{LOCK_FILE} is missing: no provider versions to bundle", hint=init_hint)
-    locked = parse_lock(lock_file.read_text(encoding="utf-8"))
-    data_dir = project.env_state_dir(env.name) / "tfdata" / "providers"
-    packages = installed_packages(data_dir)
+    locked = _lock_of(project)
+    packages = installed_packages(project.env_state_dir(env.name) / "tfdata" / "providers")
     if locked and not packages:
         raise BundleError(f"environment {env.name} has no providers installed", hint=init_hint)
     members: list[Member] = []
     described: list[dict[str, Any]] = []
     for package in packages:
-        lock = locked.get(package.address)
-        if lock is None or lock.version != package.version:
-            raise BundleError(f"{package.address} {package.version} is installed for {env.name} but"
-                              f" terraform/{LOCK_FILE} locks {lock.version if lock else 'no version of it'}",
-                              hint=f"run k8sprov init --env {env.name} --reinit")
-        h1 = hash_h1(package.folder)
-        if h1 not in lock.hashes:
-            raise BundleError(f"{package.address} {package.version} ({package.platform}) installed for"
-                              f" {env.name} does not match any hash in terraform/{LOCK_FILE}",
-                              hint=f"run k8sprov init --env {env.name} --reinit")
-        for rel in package_files(package.folder):
-            source = package.folder / rel
-            members.append(Member(f"{MIRROR_DIR}/{package.relpath}/{rel}", source, _executable(source)))
-        described.append({"source": package.address, "version": package.version,
-                          "platform": package.platform, "h1": h1})
+        more, info = _package_members(package, locked, f"run k8sprov init --env {env.name} --reinit",
+                                      f"installed for {env.name}")
+        members += more
+        described.append(info)
     missing = sorted(set(locked) - {p.address for p in packages})
     if missing:
         raise BundleError(f"{missing[0]} is in terraform/{LOCK_FILE} but not installed for {env.name}",
@@ -155,16 +177,29 @@ def provider_members(project: Project, env: Environment) -> tuple[list[Member], 
     return members, described
 
 
-def extra_platform_members(mirror: Path) -> list[Member]:
-    """Members from a `terraform providers mirror` folder (packed .zip layout, checked by Terraform)."""
-    members = []
-    for path in sorted(p for p in mirror.rglob("*") if p.is_file()):
-        members.append(Member(f"{MIRROR_DIR}/{path.relative_to(mirror).as_posix()}", path))
-    return members
+def extra_platform_members(project: Project, packed: Path, unpacked: Path, platforms: list[str],
+                           max_bytes: int) -> tuple[list[Member], list[dict[str, Any]]]:
+    """Packages `terraform providers mirror` fetched for other platforms, unpacked and checked against the
+    lock: Terraform at the site checks them the same way, so the lock needs their hashes too."""
+    locked = _lock_of(project)
+    flags = " ".join(f"-platform={p}" for p in platforms)
+    hint = f"record their hashes first: terraform providers lock {flags} (in terraform/), then bundle again"
+    members: list[Member] = []
+    described: list[dict[str, Any]] = []
+    packages = [p for p in unpack_packed_mirror(packed, unpacked, max_bytes) if p.platform in platforms]
+    for platform in platforms:
+        if not any(p.platform == platform for p in packages) and locked:
+            raise BundleError(f"terraform providers mirror fetched nothing for {platform}", hint=hint)
+    for package in packages:
+        more, info = _package_members(package, locked, hint, "fetched by terraform providers mirror")
+        members += more
+        described.append(info)
+    return members, described
 
 
 def collect(project: Project, env: Environment, *, include_backend_secrets: bool,
-            extra_mirror: Callable[[], Path] | None = None, platforms: list[str] | None = None) -> Collected:
+            extra_mirror: Callable[[], tuple[list[Member], list[dict[str, Any]]]] | None = None
+            ) -> Collected:
     from k8sprov import __version__
     from k8sprov.workflow import required_version
 
@@ -179,10 +214,15 @@ def collect(project: Project, env: Environment, *, include_backend_secrets: bool
     members += charts
     providers, provider_info = provider_members(project, env)
     members += providers
-    bundled_platforms = sorted({p["platform"] for p in provider_info})
     if extra_mirror is not None:
-        members += extra_platform_members(extra_mirror())
-        bundled_platforms = sorted(set(bundled_platforms) | set(platforms or []))
+        more, more_info = extra_mirror()
+        # --platform naming this machine's platform fetches what init installed: keep one copy
+        have = {m.path for m in members}
+        known = {(p["source"], p["version"], p["platform"]) for p in provider_info}
+        members += [m for m in more if m.path not in have]
+        provider_info += [p for p in more_info if (p["source"], p["version"], p["platform"]) not in known]
+    provider_info.sort(key=lambda p: (p["source"], p["version"], p["platform"]))
+    bundled_platforms = sorted({p["platform"] for p in provider_info})
     metadata: dict[str, Any] = {
         "k8sprov_version": __version__,
         "environment": env.name,

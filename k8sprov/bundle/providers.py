@@ -99,6 +99,50 @@ def installed_packages(providers_dir: Path) -> list[InstalledPackage]:
     return found
 
 
+_PACKED = re.compile(r"^terraform-provider-(?P<type>[^_/]+)_(?P<version>[^_/]+)"
+                     r"_(?P<platform>[a-z0-9]+_[a-z0-9]+)\.zip$")
+
+
+def unpack_packed_mirror(packed: Path, dest: Path, max_bytes: int) -> list[InstalledPackage]:
+    """Turn `terraform providers mirror` output (HOST/NS/TYPE/terraform-provider-TYPE_V_OS_ARCH.zip, plus
+    JSON indexes a filesystem mirror does not need) into the unpacked layout under `dest`.
+
+    Unpacked, a package's `h1:` can be checked against the lock like an installed one. Zip entries with
+    unsafe names, links or absurd sizes are refused."""
+    import stat
+    import zipfile
+
+    from k8sprov.bundle.archive import BundleError, check_name
+
+    found: list[InstalledPackage] = []
+    for archive in sorted(packed.glob("*/*/*/*.zip")):
+        match = _PACKED.match(archive.name)
+        rel = archive.parent.relative_to(packed).parts
+        if match is None or match["type"] != rel[2]:
+            raise BundleError(f"providers mirror wrote an unexpected file {archive.relative_to(packed)}")
+        address = "/".join(rel)
+        folder = dest / address / match["version"] / match["platform"]
+        with zipfile.ZipFile(archive) as zf:
+            for info in zf.infolist():
+                why = check_name(info.filename.rstrip("/"))
+                mode = info.external_attr >> 16
+                if why or stat.S_ISLNK(mode):
+                    raise BundleError(f"{archive.name}: {why or f'link {info.filename!r}'}")
+                if info.file_size > max_bytes:
+                    raise BundleError(f"{archive.name}: {info.filename!r} is {info.file_size} bytes")
+                if info.is_dir():
+                    continue
+                target = folder / info.filename
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(info) as src, target.open("wb") as out:
+                    out.write(src.read(max_bytes + 1)[:max_bytes])
+                target.chmod(0o755 if (mode & 0o111 or info.filename.startswith("terraform-provider-"))
+                             else 0o644)
+        found.append(InstalledPackage(address=address, version=match["version"],
+                                      platform=match["platform"], folder=folder))
+    return found
+
+
 def valid_platform(platform: str) -> bool:
     return bool(_PLATFORM.match(platform))
 

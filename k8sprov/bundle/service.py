@@ -5,9 +5,10 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from k8sprov.bundle.archive import BundleError, write
-from k8sprov.bundle.create import collect
+from k8sprov.bundle.archive import BundleError, Limits, Member, write
+from k8sprov.bundle.create import collect, extra_platform_members
 from k8sprov.bundle.providers import valid_platform
 from k8sprov.context import AppContext
 
@@ -33,24 +34,25 @@ def create_bundle(app: AppContext, env_name: str, output: Path | None, *, includ
     out = output if output is not None else app.cwd / f"k8sprov-{env.name}-{env.profile}.tar.gz"
     with tempfile.TemporaryDirectory(prefix="k8sprov-bundle-") as tmp:
 
-        def mirror_platforms() -> Path:
+        def mirror_platforms() -> tuple[list[Member], list[dict[str, Any]]]:
             # Terraform's own mirror command, for platforms this machine did not install: it always asks
             # the origin registries, whatever the CLI config says.
             from k8sprov.errors import TerraformError
             from k8sprov.workflow import open_env
 
             run = open_env(app, env.name)
-            target = Path(tmp) / "mirror"
+            packed = Path(tmp) / "packed"
             try:
-                run.tf.providers_mirror(target, platforms)
+                run.tf.providers_mirror(packed, platforms)
             except TerraformError as err:
                 raise BundleError(f"providers for {', '.join(platforms)}: {err.message}",
                                   hint="--platform needs the providers' registries (registry.terraform.io);"
                                        " run it where they are reachable", detail=err.detail) from None
-            return target
+            return extra_platform_members(project, packed, Path(tmp) / "unpacked", platforms,
+                                          Limits().max_entry_bytes)
 
         collected = collect(project, env, include_backend_secrets=include_backend_secrets,
-                            extra_mirror=mirror_platforms if platforms else None, platforms=platforms)
+                            extra_mirror=mirror_platforms if platforms else None)
         manifest, size = write(out, collected.members, collected.metadata)
     return Created(path=out, members=len(manifest["members"]), size=size,
                    aggregate=str(manifest["aggregate_sha256"]), platforms=list(manifest["platforms"]))

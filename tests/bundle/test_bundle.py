@@ -239,3 +239,41 @@ def test_extra_platforms_need_the_registry(bundled: Bundled, tmp_path: Path, tf_
 def test_bundle_without_env_or_subcommand_is_a_usage_error(cli: Any) -> None:
     result = cli("bundle")
     assert result.exit_code == 64 and "bundle needs --env" in result.stderr
+
+
+def _packed(root: Path, platform: str, files: dict[str, bytes]) -> Path:
+    """What `terraform providers mirror` writes: a zip per platform next to JSON indexes."""
+    import zipfile
+
+    folder = root / NULL
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "index.json").write_text('{"versions": {"2.1.2": {}}}')
+    with zipfile.ZipFile(folder / f"terraform-provider-null_2.1.2_{platform}.zip", "w") as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    return root
+
+
+def test_packages_from_providers_mirror_are_unpacked_and_checked_against_the_lock(
+        bundled: Bundled, tmp_path: Path, tf_kit: TerraformKit) -> None:
+    from k8sprov.bundle.archive import BundleError
+    from k8sprov.bundle.create import extra_platform_members
+    from k8sprov.project import Project
+
+    project = Project(bundled.project)
+    binary = next(tf_kit.mirror.rglob("terraform-provider-null_*")).read_bytes()
+    name = "terraform-provider-null_v2.1.2_x4"
+    good = _packed(tmp_path / "good", "linux_amd64", {name: binary})
+    members, info = extra_platform_members(project, good, tmp_path / "u1", ["linux_amd64"], 1 << 30)
+    assert [m.path for m in members] == [f"providers/{NULL}/2.1.2/linux_amd64/{name}"]
+    assert members[0].executable and info[0]["h1"] in parse_lock(
+        (bundled.project / "terraform" / ".terraform.lock.hcl").read_text())[NULL].hashes
+    other = _packed(tmp_path / "other", "linux_arm64", {name: b"\x7fELF arm64 build"})
+    with pytest.raises(BundleError, match=r"\(linux_arm64\) fetched by terraform providers mirror does not"
+                                          r" match any hash") as err:
+        extra_platform_members(project, other, tmp_path / "u2", ["linux_arm64"], 1 << 30)
+    assert "terraform providers lock -platform=linux_arm64" in (err.value.hint or "")
+    evil = _packed(tmp_path / "evil", "linux_arm64", {"../../evil": b"x"})
+    with pytest.raises(BundleError, match=r"path with '\.\.'"):
+        extra_platform_members(project, evil, tmp_path / "u3", ["linux_arm64"], 1 << 30)
+    assert not [p for p in tmp_path.rglob("evil") if p.is_file()]  # nothing written
