@@ -45,7 +45,7 @@ def create_bundle(app: AppContext, env_name: str, output: Path | None, *, includ
             try:
                 run.tf.providers_mirror(packed, platforms)
             except TerraformError as err:
-                raise BundleError(f"providers for {', '.join(platforms)}: {err.message}",
+                raise BundleError(f"providers for {', '.join(platforms)}: {_first_error(err)}",
                                   hint="--platform needs the providers' registries (registry.terraform.io);"
                                        " run it where they are reachable", detail=err.detail) from None
             return extra_platform_members(project, packed, Path(tmp) / "unpacked", platforms,
@@ -56,3 +56,15 @@ def create_bundle(app: AppContext, env_name: str, output: Path | None, *, includ
         manifest, size = write(out, collected.members, collected.metadata)
     return Created(path=out, members=len(manifest["members"]), size=size,
                    aggregate=str(manifest["aggregate_sha256"]), platforms=list(manifest["platforms"]))
+
+
+def _first_error(err: Exception) -> str:
+    """Terraform's first error and the line after it: providers mirror's last error ("Failed to update
+    indexes") is a consequence, the first ("Failed to download ... from its origin registry") the cause."""
+    detail = getattr(err, "detail", None) or ""
+    lines = [ln.strip(" │╷╵\t") for ln in detail.splitlines()]
+    for i, line in enumerate(lines):
+        if line.startswith("Error:"):
+            following = next((ln for ln in lines[i + 1:] if ln), "")
+            return f"terraform providers mirror: {line.removeprefix('Error: ')}: {following}".rstrip(": ")
+    return getattr(err, "message", str(err))

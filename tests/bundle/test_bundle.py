@@ -229,7 +229,9 @@ def test_extra_platforms_need_the_registry(bundled: Bundled, tmp_path: Path, tf_
     result = k8sprov("-C", str(bundled.project), "bundle", "--env", "a", "-o", str(out), "--platform",
                      "linux_arm64", kit=tf_kit, home=bundled.home, extra=extra)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "providers for linux_arm64" in result.stderr and "registry" in result.stderr
+    assert ("providers for linux_arm64: terraform providers mirror: Provider not available:"
+            f" Failed to download {NULL} from its origin") in result.stderr
+    assert "needs the providers' registries" in result.stderr and len(result.stderr.splitlines()) == 1
     assert not out.exists()
     bad = k8sprov("-C", str(bundled.project), "bundle", "--env", "a", "--platform", "arm64", kit=tf_kit,
                   home=bundled.home)
