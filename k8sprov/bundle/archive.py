@@ -79,13 +79,14 @@ def aggregate(entries: Iterable[Entry]) -> str:
 
 def check_name(name: str) -> str | None:
     """Why a member name is refused, or None (pure)."""
+    from k8sprov.charts.archive import unsafe_name
+
+    why = unsafe_name(name)
+    if why:
+        return why
     if not name or "\x00" in name or "\\" in name:
         return f"bad member name {name!r}"
-    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
-        return f"absolute path {name!r}"
     parts = name.split("/")
-    if ".." in parts:
-        return f"path with '..' {name!r}"
     if posixpath.normpath(name) != name or "." in parts or "" in parts:
         return f"member name not in normal form {name!r}"
     return None
