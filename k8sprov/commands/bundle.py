@@ -25,9 +25,9 @@ def create(
     ctx: typer.Context,
     env: Annotated[str | None, typer.Option("--env", "-e", help="Environment to bundle.",
                                             show_default=False)] = None,
-    output: Annotated[Path | None, typer.Option("-o", "--output",
-                                                help="Bundle file [default: k8sprov-<env>-<profile>.tar.gz].",
-                                                show_default=False)] = None,
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="Bundle file \\[default: k8sprov-<env>-<profile>.tar.gz].",
+        show_default=False)] = None,
     include_backend_secrets: Annotated[bool, typer.Option(
         "--include-backend-secrets", help="Bundle a backend file even when it holds credentials.")] = False,
     platform: Annotated[list[str] | None, typer.Option(
