@@ -109,8 +109,9 @@ def _digest(member: Member) -> Entry:
     return Entry(member.path, size, sha)
 
 
-def write(out: Path, members: list[Member], metadata: dict[str, Any]) -> tuple[dict[str, Any], int]:
-    """Write the bundle atomically to `out`; (manifest, file size)."""
+def write(out: Path, members: list[Member], metadata: dict[str, Any], *,
+          private: bool = False) -> tuple[dict[str, Any], int]:
+    """Write the bundle atomically to `out`; (manifest, file size). `private`: it holds a secret, 0600."""
     members = sorted(members, key=lambda m: m.path)
     paths = [m.path for m in members]
     for path in paths:
@@ -137,13 +138,34 @@ def write(out: Path, members: list[Member], metadata: dict[str, Any]) -> tuple[d
             tar.addfile(_tarinfo(MANIFEST, len(manifest_bytes), False), io.BytesIO(manifest_bytes))
             for member, entry in zip(members, entries, strict=True):
                 with member.open() as src:
-                    tar.addfile(_tarinfo(member.path, entry.size, member.executable), src)
-        tmp.chmod(0o644)
+                    hashing = _Hashing(src)
+                    try:
+                        tar.addfile(_tarinfo(member.path, entry.size, member.executable), hashing)
+                    except OSError as err:  # shorter than when it was hashed
+                        raise BundleError(f"{member.path} changed while it was being bundled ({err})",
+                                          hint="bundle again when nothing writes to the project") from None
+                if hashing.digest.hexdigest() != entry.sha256:
+                    raise BundleError(f"{member.path} changed while it was being bundled",
+                                      hint="bundle again when nothing writes to the project")
+        tmp.chmod(0o600 if private else 0o644)
         tmp.replace(out)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return manifest, out.stat().st_size
+
+
+class _Hashing:
+    """Hashes what tarfile reads, so the bytes written are proven to be the bytes the manifest lists."""
+
+    def __init__(self, inner: IO[bytes]) -> None:
+        self.inner = inner
+        self.digest = hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.inner.read(size)
+        self.digest.update(data)
+        return data
 
 
 class _Bounded(io.RawIOBase):

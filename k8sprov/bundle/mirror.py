@@ -48,10 +48,16 @@ def mirror_env(root: Path, state_dir: Path, note: Callable[[str], object] | None
     except OSError:
         current = None
     if current != text:
+        import tempfile
+
         state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        tmp = config.with_name(f".{CLI_CONFIG_NAME}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        tmp.replace(config)
+        # mkstemp: a name of its own per writer (parallel plans open environments from threads), mode 0600
+        fd, tmp = tempfile.mkstemp(dir=state_dir, prefix=f".{CLI_CONFIG_NAME}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            Path(tmp).replace(config)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
     return {"TF_CLI_CONFIG_FILE": str(config)}

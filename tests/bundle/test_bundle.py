@@ -202,6 +202,7 @@ def test_backend_with_a_password_is_refused_without_the_flag(pg_project: Path, t
     assert result.exit_code == 0, result.output
     assert PG_SECRET not in result.output
     assert "infra/backends/a.hcl" in [m["path"] for m in manifest(out)["members"]]
+    assert out.stat().st_mode & 0o777 == 0o600  # it holds a secret now
 
 
 def test_a_stale_provider_install_is_refused(bundled: Bundled, tmp_path: Path, cli: Any) -> None:

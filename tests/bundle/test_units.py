@@ -194,3 +194,33 @@ def test_mirror_cli_config_only_for_projects_with_providers(tmp_path: Path, monk
     monkeypatch.setenv("TF_CLI_CONFIG_FILE", str(own))
     assert mirror_env(tmp_path, state, notes.append) == {}
     assert len(notes) == 1 and str(own) in notes[0]
+
+
+def test_a_file_that_changes_while_it_is_bundled_is_refused(tmp_path: Path) -> None:
+    calls: list[int] = []
+
+    class Changing(archive.Member):
+        def open(self) -> io.BytesIO:  # type: ignore[override]
+            calls.append(1)
+            return io.BytesIO(b"first" if len(calls) == 1 else b"other")
+
+    out = tmp_path / "b.tar.gz"
+    with pytest.raises(BundleError, match=r"terraform/main\.tf changed while it was being bundled"):
+        archive.write(out, [Changing("terraform/main.tf", b"")], {})
+    assert list(tmp_path.iterdir()) == []  # no partial file left
+
+
+def test_written_bundles_are_deterministic_and_verify(tmp_path: Path) -> None:
+    members = [archive.Member("b/x", b"x", executable=True), archive.Member("a", b"a")]
+    first, size = archive.write(tmp_path / "1.tgz", members, {"environment": "e"})
+    archive.write(tmp_path / "2.tgz", list(reversed(members)), {"environment": "e"})
+    assert (tmp_path / "1.tgz").read_bytes() == (tmp_path / "2.tgz").read_bytes()
+    assert [m["path"] for m in first["members"]] == ["a", "b/x"]
+    assert size == (tmp_path / "1.tgz").stat().st_size
+    with tarfile.open(tmp_path / "1.tgz") as tar:
+        infos = {i.name: i for i in tar.getmembers()}
+    assert infos["b/x"].mode == 0o755 and infos["a"].mode == 0o644
+    owners = {(i.mtime, i.uid, i.gid, i.uname, i.gname) for i in infos.values()}
+    assert owners == {(archive.MTIME, 0, 0, "", "")}
+    assert (tmp_path / "1.tgz").read_bytes()[4:8] == b"\0\0\0\0"  # gzip header without a timestamp
+    assert archive.verify(tmp_path / "1.tgz").aggregate == first["aggregate_sha256"]
