@@ -67,6 +67,10 @@ from k8sprov.commands import promotion  # noqa: E402
 
 promotion.register(app)
 
+from k8sprov.commands import bundle  # noqa: E402
+
+bundle.register(app)
+
 
 def _report(err: K8sprovError, debug: bool) -> None:
     from rich.console import Console

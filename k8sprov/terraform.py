@@ -491,6 +491,11 @@ class Terraform:
     def force_unlock(self, lock_id: str) -> RunResult:
         return self.run(self.argv("force-unlock", lock_id, force=_flag()), what="force-unlock")
 
+    def providers_mirror(self, target: Path, platforms: Sequence[str]) -> RunResult:
+        """`terraform providers mirror -platform=...`: always asks the providers' origin registries."""
+        argv = [*self.argv("providers mirror"), *(f"-platform={p}" for p in platforms), str(target)]
+        return self.run(argv, stream=False, what="providers mirror")
+
 
 def _flag() -> Any:
     from python_terraform import IsFlagged

@@ -104,8 +104,11 @@ def open_env(ctx: AppContext, name: str, *, stream: IO[str] | None = None,
     env_dir = project.env_state_dir(env.name)
     private_dir(env_dir)
     out = stream if stream is not None else sys.stdout
+    from k8sprov.bundle.mirror import mirror_env  # a project carrying providers/ installs only from it
+
     tf = Terraform(binary, working_dir=project.terraform_dir, data_dir=env_dir / "tfdata", workspace=env.name,
-                   stream=out, err_stream=err_stream or (sys.stderr if ctx.debug else None), color=False)
+                   stream=out, err_stream=err_stream or (sys.stderr if ctx.debug else None), color=False,
+                   extra_env=mirror_env(project.root, project.state_dir, (err_stream or sys.stderr).write))
     return EnvRun(project=project, env=env, binary=binary, tf=tf)
 
 

@@ -34,13 +34,21 @@ def _inside(top: str, path: str) -> bool:
     return norm == top or norm.startswith(top + "/")
 
 
-def check_member_name(name: str, chart: str) -> str | None:
-    """Pure: why an entry name is refused, or None."""
+def unsafe_name(name: str) -> str | None:
+    """Pure: why an archive entry name could write outside the folder it is unpacked into, or None."""
     if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
         return f"absolute path {name!r}"
-    parts = name.replace("\\", "/").split("/")
-    if ".." in parts:
+    if ".." in name.replace("\\", "/").split("/"):
         return f"path with '..' {name!r}"
+    return None
+
+
+def check_member_name(name: str, chart: str) -> str | None:
+    """Pure: why an entry name is refused, or None."""
+    why = unsafe_name(name)
+    if why:
+        return why
+    parts = name.replace("\\", "/").split("/")
     if parts[0] != chart:
         return f"entry {name!r} outside the top folder {chart}/"
     return None
