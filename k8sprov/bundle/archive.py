@@ -109,9 +109,9 @@ def _digest(member: Member) -> Entry:
     return Entry(member.path, size, sha)
 
 
-def write(out: Path, members: list[Member], metadata: dict[str, Any], *,
-          private: bool = False) -> tuple[dict[str, Any], int]:
-    """Write the bundle atomically to `out`; (manifest, file size). `private`: it holds a secret, 0600."""
+def write(out: Path, members: list[Member], metadata: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """Write the bundle atomically to `out`, 0600 (env files and backend settings may hold secrets);
+    (manifest, file size)."""
     members = sorted(members, key=lambda m: m.path)
     paths = [m.path for m in members]
     for path in paths:
@@ -147,7 +147,7 @@ def write(out: Path, members: list[Member], metadata: dict[str, Any], *,
                 if hashing.digest.hexdigest() != entry.sha256:
                     raise BundleError(f"{member.path} changed while it was being bundled",
                                       hint="bundle again when nothing writes to the project")
-        tmp.chmod(0o600 if private else 0o644)
+        tmp.chmod(0o600)
         tmp.replace(out)
     except BaseException:
         tmp.unlink(missing_ok=True)

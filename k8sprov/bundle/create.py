@@ -48,7 +48,6 @@ _SITE_ENV = "PG_CONN_STR (pg), AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (s3), ARM
 class Collected:
     members: list[Member]
     metadata: dict[str, Any]
-    holds_secrets: bool = False
 
 
 def _executable(path: Path) -> bool:
@@ -86,9 +85,9 @@ def backend_credentials(text: str) -> list[str]:
     return sorted(set(found))
 
 
-def _backend_member(project: Project, env: Environment, include_secrets: bool) -> tuple[list[Member], bool]:
+def _backend_member(project: Project, env: Environment, include_secrets: bool) -> list[Member]:
     if env.backend_file is None:
-        return [], False
+        return []
     rel = env.backend_file.relative_to(project.root).as_posix()
     text = env.backend_file.read_text(encoding="utf-8", errors="replace")
     secrets = backend_credentials(text)
@@ -98,7 +97,7 @@ def _backend_member(project: Project, env: Environment, include_secrets: bool) -
             hint=f"remove them and pass them at the site through environment variables ({_SITE_ENV}),"
                  " or bundle them anyway with --include-backend-secrets",
         )
-    return [Member(rel, env.backend_file)], bool(secrets)
+    return [Member(rel, env.backend_file)]
 
 
 def _chart_members(project: Project, env: Environment) -> tuple[list[Member], list[dict[str, Any]]]:
@@ -209,7 +208,7 @@ def collect(project: Project, env: Environment, *, include_backend_secrets: bool
     if project.values_dir.is_dir():
         for path in sorted(project.values_dir.glob(f"*/{env.profile}.yaml")):
             members.append(Member(path.relative_to(project.root).as_posix(), path))
-    backend, secrets = _backend_member(project, env, include_backend_secrets)
+    backend = _backend_member(project, env, include_backend_secrets)
     members += backend
     charts, chart_info = _chart_members(project, env)
     members += charts
@@ -234,4 +233,4 @@ def collect(project: Project, env: Environment, *, include_backend_secrets: bool
         "providers": provider_info,
         "charts": chart_info,
     }
-    return Collected(members=members, metadata=metadata, holds_secrets=secrets)
+    return Collected(members=members, metadata=metadata)

@@ -53,7 +53,7 @@ def create_bundle(app: AppContext, env_name: str, output: Path | None, *, includ
 
         collected = collect(project, env, include_backend_secrets=include_backend_secrets,
                             extra_mirror=mirror_platforms if platforms else None)
-        manifest, size = write(out, collected.members, collected.metadata, private=collected.holds_secrets)
+        manifest, size = write(out, collected.members, collected.metadata)
     return Created(path=out, members=len(manifest["members"]), size=size,
                    aggregate=str(manifest["aggregate_sha256"]), platforms=list(manifest["platforms"]))
 

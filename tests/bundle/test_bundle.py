@@ -63,6 +63,7 @@ def test_bundle_holds_what_the_environment_needs_and_nothing_else(bundled: Bundl
         ("prometheus-operator-crds", "31.0.1")]
     assert {modes[p] for p in paths if p.startswith("providers/")} == {0o755}
     assert modes["terraform/main.tf"] == 0o644
+    assert bundled.file.stat().st_mode & 0o777 == 0o600  # env files may hold secrets: private at rest
     assert bundled.stdout.strip().splitlines()[-1] == f"aggregate sha256: {data['aggregate_sha256']}"
 
 
@@ -202,7 +203,7 @@ def test_backend_with_a_password_is_refused_without_the_flag(pg_project: Path, t
     assert result.exit_code == 0, result.output
     assert PG_SECRET not in result.output
     assert "infra/backends/a.hcl" in [m["path"] for m in manifest(out)["members"]]
-    assert out.stat().st_mode & 0o777 == 0o600  # it holds a secret now
+    assert out.stat().st_mode & 0o777 == 0o600
 
 
 def test_a_stale_provider_install_is_refused(bundled: Bundled, tmp_path: Path, cli: Any) -> None:
