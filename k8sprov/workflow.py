@@ -94,8 +94,13 @@ def open_env(ctx: AppContext, name: str, *, stream: IO[str] | None = None,
     env_dir = project.env_state_dir(env.name)
     env_dir.mkdir(parents=True, exist_ok=True)
     out = stream if stream is not None else sys.stdout
+    from k8sprov.connection import for_env
+
+    # The kubeconfig files and context kubectl would use reach the stack as TF_VAR_kube_config_paths and
+    # TF_VAR_kube_context (a saved plan keeps them; apply does not read them again).
     tf = Terraform(binary, working_dir=project.terraform_dir, data_dir=env_dir / "tfdata", workspace=env.name,
-                   stream=out, err_stream=err_stream or (sys.stderr if ctx.debug else None), color=False)
+                   stream=out, err_stream=err_stream or (sys.stderr if ctx.debug else None), color=False,
+                   extra_env=for_env(project, env).terraform_env())
     return EnvRun(project=project, env=env, binary=binary, tf=tf)
 
 

@@ -72,7 +72,8 @@ def render_plan(app: AppContext, run: EnvRun | None, plan_json: dict[str, Any], 
 
 def envs(ctx: typer.Context,
          as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
-    """List the environments (infra/envs/*.tfvars) with profile, backend and saved-plan status."""
+    """List the environments (infra/envs/*.tfvars) with profile, connection, backend and saved-plan status."""
+    from k8sprov.connection import for_env
     from k8sprov.workflow import plan_status
 
     app = _app(ctx)
@@ -83,6 +84,7 @@ def envs(ctx: typer.Context,
             "name": env.name,
             "profile": env.profile,
             "var_file": str(env.var_file.relative_to(project.root)),
+            "connection": for_env(project, env).describe(),
             "backend": str(env.backend_file.relative_to(project.root)) if env.backend_file else "local",
             "plan": plan_status(project, env, None),
         })
@@ -93,9 +95,10 @@ def envs(ctx: typer.Context,
         return
     from rich.table import Table
 
-    table = Table("environment", "profile", "var file", "backend", "saved plan", box=None)
+    table = Table("environment", "profile", "var file", "connection", "backend", "saved plan", box=None)
     for row in rows:
-        table.add_row(row["name"], row["profile"], row["var_file"], row["backend"], row["plan"])
+        table.add_row(row["name"], row["profile"], row["var_file"], row["connection"], row["backend"],
+                      row["plan"])
     app.console.print(table)
 
 
