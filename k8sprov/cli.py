@@ -63,6 +63,9 @@ from k8sprov.commands import charts  # noqa: E402
 
 charts.register(app)
 # -- end chart commands --
+from k8sprov.commands import doctor  # noqa: E402
+
+doctor.register(app)
 
 
 def _report(err: K8sprovError, debug: bool) -> None:
