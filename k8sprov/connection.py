@@ -131,6 +131,8 @@ class Connection:
             return f"talos {self.context or '(no context)'} @ {self.talos_endpoint or '(no endpoint)'}"
         if self.context is None:
             return "kubeconfig: no context"
+        if self.resolved is None:
+            return f"{self.context} (not in the kubeconfig)"
         return f"{self.context} @ {self.server or '(no server)'}"
 
     def record(self) -> dict[str, str]:

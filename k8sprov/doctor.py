@@ -253,7 +253,8 @@ def _providers_item(root: _Root, offline: bool, timeout: float) -> Item:
             missing.append((host, namespace, ptype, constraint))
     count = len(root.required_providers)
     if not missing:
-        return ok("providers", f"{count} providers in the filesystem mirror {', '.join(map(str, mirrors))}")
+        noun = "provider" if count == 1 else "providers"
+        return ok("providers", f"{count} {noun} in the filesystem mirror {', '.join(map(str, mirrors))}")
     wanted = ", ".join(f"{ns}/{t} {c}".strip() for _, ns, t, c in missing)
     if mirrors and not network_mirrors:
         return fail("providers", f"not in the filesystem mirror {', '.join(map(str, mirrors))}: {wanted}",
