@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,7 +64,10 @@ def read_settings(project: Project, env: Environment) -> Settings:
     except (OSError, ValueError):
         cache = {}
     if isinstance(cache.get(key), dict):
-        return Settings(**cache[key])
+        try:
+            return Settings(**cache[key])
+        except TypeError:
+            pass  # written by another version: parse again
     settings = _settings_from(load_hcl(env.var_file))
     cache.pop(key, None)
     cache[key] = {"kubeconfig_path": settings.kubeconfig_path,
@@ -71,7 +75,8 @@ def read_settings(project: Project, env: Environment) -> Settings:
     cache = dict(list(cache.items())[-64:])
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
+        # Parallel plans resolve in threads of one process: a temporary name per thread.
+        tmp = cache_file.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
         tmp.write_text(json.dumps(cache), encoding="utf-8")
         tmp.replace(cache_file)
     except OSError:

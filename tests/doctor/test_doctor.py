@@ -225,3 +225,33 @@ def test_providers_checked_in_the_cli_configs_filesystem_mirror(tmp_path: Path, 
     item = _items(result, "project")["providers"]
     assert item["status"] == "fail" and "hashicorp/null ~> 3.2.0" in item["message"]
     assert "terraform providers mirror" in item["fix"]
+
+
+def test_terraform_item_notes_opentofu_and_checks_required_version(tmp_path: Path, tf_env: TerraformKit,
+                                                                   cli) -> None:
+    project = write_project(tmp_path / "p", {"e": 'environment = "basic"\n'})
+    tofu = tmp_path / "bin" / "tofu"
+    tofu.parent.mkdir()
+    tofu.write_text('#!/bin/sh\necho \'{"terraform_version": "1.8.2"}\'\n')
+    tofu.chmod(0o755)
+    result = cli("-C", str(project), "--terraform", str(tofu), "doctor", "--offline", "--json")
+    item = _items(result, "project")["terraform"]
+    assert item["status"] == "ok" and item["message"].startswith("OpenTofu 1.8.2")
+    assert "OpenTofu:" in item["message"]
+    versions = project / "terraform" / "versions.tf"
+    versions.write_text(versions.read_text().replace('">= 1.0"', '">= 1.5"'))
+    result = cli("-C", str(project), "doctor", "--offline", "--json")
+    item = _items(result, "project")["terraform"]
+    assert result.exit_code == 1 and item["status"] == "fail"
+    assert "Terraform 1.0.3" in item["message"] and "does not meet required_version >= 1.5" in item["message"]
+
+
+def test_unknown_environment_is_a_failed_item(tmp_path: Path, tf_env: TerraformKit, cli) -> None:
+    project = write_project(tmp_path / "p", {"e": 'environment = "basic"\n', "bad": 'environment = "prod"\n'})
+    result = cli("-C", str(project), "doctor", "--env", "nope", "--env", "bad", "--offline", "--json")
+    assert result.exit_code == 1
+    nope = _items(result, "nope")["env file"]
+    assert nope["status"] == "fail" and "(known: bad, e)" in nope["message"]
+    bad = _items(result, "bad")
+    assert bad["env file"]["status"] == "ok" and bad["profile"]["status"] == "fail"
+    assert "not 'prod'" in bad["profile"]["message"]
