@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from k8sprov.kubeconfig import Merged, Resolved, kubeconfig_paths, merge, resolve_context
+from k8sprov.kubeconfig import Merged, Resolved, expand_path, kubeconfig_paths, merge, resolve_context
+from k8sprov.masking import mask
 from k8sprov.project import Environment, Project
 
 DEFAULT_TALOSCONFIG = "~/.talos/config"
@@ -132,6 +133,9 @@ class Connection:
         return None
 
     def describe(self) -> str:
+        return mask(self._describe())
+
+    def _describe(self) -> str:
         if self.kind == "talos":
             return f"talos {self.context or '(no context)'} @ {self.talos_endpoint or '(no endpoint)'}"
         if self.context is None:
@@ -146,7 +150,7 @@ class Connection:
             return {"talosconfig": ":".join(map(str, self.paths)), "talos context": self.context or "",
                     "talos endpoint": self.talos_endpoint or ""}
         return {"kubeconfig": ":".join(map(str, self.paths)), "kubeconfig context": self.context or "",
-                "kubeconfig server": self.server or ""}
+                "kubeconfig server": mask(self.server or "")}
 
     def terraform_env(self) -> dict[str, str]:
         """TF_VAR_* for the root module's kube_config_paths / kube_context (kubeconfig connections only)."""
@@ -181,15 +185,17 @@ def _talos_context(path: Path, wanted: str | None) -> TalosContext:
                         body=body if isinstance(body, dict) else None)
 
 
-def resolve(settings: Settings, environ: Mapping[str, str] | None = None) -> Connection:
-    """Resolve an env file's settings against the files on this machine (and KUBECONFIG, HOME)."""
+def resolve(settings: Settings, environ: Mapping[str, str] | None = None, *,
+            base: Path | None = None) -> Connection:
+    """Resolve an env file's settings against the files on this machine (and KUBECONFIG, HOME); relative
+    paths in the env file are relative to `base`, the root module's folder (where Terraform reads them)."""
     environ = os.environ if environ is None else environ
+    base = base or Path.cwd()
     if settings.talos is not None:
-        raw = settings.talos.get("talosconfig_path") or DEFAULT_TALOSCONFIG
-        (path,) = kubeconfig_paths(raw, environ)  # the same "~" expansion
+        path = expand_path(settings.talos.get("talosconfig_path") or DEFAULT_TALOSCONFIG, base, environ)
         talos = _talos_context(path, settings.talos.get("context"))
         return Connection(kind="talos", settings=settings, paths=[path], context=talos.context, talos=talos)
-    paths = kubeconfig_paths(settings.kubeconfig_path, environ)
+    paths = kubeconfig_paths(settings.kubeconfig_path, environ, explicit_base=base)
     merged = merge(paths)
     resolved = resolve_context(merged, settings.kubeconfig_context)
     context = settings.kubeconfig_context or merged.current_context
@@ -198,4 +204,4 @@ def resolve(settings: Settings, environ: Mapping[str, str] | None = None) -> Con
 
 
 def for_env(project: Project, env: Environment, environ: Mapping[str, str] | None = None) -> Connection:
-    return resolve(read_settings(project, env), environ)
+    return resolve(read_settings(project, env), environ, base=project.terraform_dir)

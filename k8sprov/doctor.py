@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from k8sprov.connection import Connection
 from k8sprov.errors import K8sprovError
 from k8sprov.masking import mask
 from k8sprov.probe import DEFAULT_TIMEOUT, Probe
@@ -44,7 +45,7 @@ class Item:
 
 
 def ok(name: str, message: str) -> Item:
-    return Item(name, OK, message)
+    return Item(name, OK, mask(message))
 
 
 def fail(name: str, message: str, fix: str | None) -> Item:
@@ -309,10 +310,9 @@ def _charts_item(project: Project, env: Environment) -> Item:
     return ok("charts", f"charts of profile {env.profile} vendored and matching charts.lock")
 
 
-def _kubeconfig_items(env: Environment, conn: Any, offline: bool, timeout: float, rel: str) -> list[Item]:
-    from k8sprov.connection import Connection
-
-    assert isinstance(conn, Connection) and conn.merged is not None
+def _kubeconfig_items(env: Environment, conn: Connection, offline: bool, timeout: float,
+                      rel: str) -> list[Item]:
+    assert conn.merged is not None
     merged = conn.merged
     items: list[Item] = []
     files = ", ".join(map(str, conn.paths))
@@ -377,10 +377,12 @@ def _host_port(text: str, default_port: int) -> tuple[str, int]:
     return text.strip("[]"), default_port
 
 
-def _talos_items(env: Environment, conn: Any, offline: bool, timeout: float, rel: str) -> list[Item]:
+def _talos_items(env: Environment, conn: Connection, offline: bool, timeout: float,
+                 rel: str) -> list[Item]:
     from k8sprov.connection import TALOS_API_PORT
 
     talos = conn.talos
+    assert talos is not None
     items: list[Item] = []
     if not talos.exists:
         items.append(fail("talosconfig", f"{talos.path} does not exist",
@@ -501,7 +503,15 @@ def _env_checklist(project: Project, name: str, root: _Root, offline: bool, time
         items.extend(_kubeconfig_items(env, conn, offline, timeout, rel))
     items.extend(_backend_items(project, env, root, offline, timeout))
     items.append(_files_item(project, env))
-    return Checklist(name, f"{name} (profile {env.profile}, {conn.describe()})", items)
+    return Checklist(name, f"{name} (profile {env.profile}, {conn.describe()})", items)  # describe() masks
+
+
+def _safely(probe: Callable[[], Probe]) -> Probe:
+    """A probe that breaks is one failed item, not a crashed doctor."""
+    try:
+        return probe()
+    except Exception as err:  # every probe maps the failures it knows; this is for the ones it does not
+        return Probe(False, f"the check itself failed ({err.__class__.__name__})", "run with --debug")
 
 
 def run(project: Project, envs: list[str], *, terraform_request: str | None, offline: bool = False,
@@ -516,7 +526,7 @@ def run(project: Project, envs: list[str], *, terraform_request: str | None, off
         # Network items at once: the slowest one bounds the wait, not their sum.
         probes = [i.pending for i in pending if i.pending is not None]
         with ThreadPoolExecutor(max_workers=min(16, len(probes)), thread_name_prefix="doctor") as pool:
-            results = list(pool.map(lambda probe: probe(), probes))
+            results = list(pool.map(_safely, probes))
         for item, result in zip(pending, results, strict=True):
             item.status = OK if result.ok else FAIL
             item.message = mask(result.message)

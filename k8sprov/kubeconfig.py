@@ -21,24 +21,32 @@ from typing import Any
 DEFAULT_KUBECONFIG = "~/.kube/config"
 
 
-def kubeconfig_paths(explicit: str | None, environ: Mapping[str, str] | None = None) -> list[Path]:
-    """The files a connection reads: the env file's path if set, else KUBECONFIG's list, else
-    ~/.kube/config."""
+def expand_path(text: str, base: Path, environ: Mapping[str, str] | None = None) -> Path:
+    """`~` expanded (from HOME, as Terraform's pathexpand does), a relative path made absolute from `base`."""
     environ = os.environ if environ is None else environ
     home = environ.get("HOME")
+    if home and (text == "~" or text.startswith("~/")):
+        path = Path(home + text[1:])
+    else:
+        path = Path(text).expanduser()
+    return path if path.is_absolute() else base / path
 
-    def expand(text: str) -> Path:
-        if home and (text == "~" or text.startswith("~/")):
-            return Path(home + text[1:])
-        return Path(text).expanduser()
 
+def kubeconfig_paths(explicit: str | None, environ: Mapping[str, str] | None = None, *,
+                     explicit_base: Path | None = None) -> list[Path]:
+    """The files a connection reads: the env file's path if set, else KUBECONFIG's list, else
+    ~/.kube/config. All absolute: Terraform runs in terraform/, not where the user typed the command.
+
+    A relative path in the env file is relative to `explicit_base` (the root module's folder, where the
+    providers resolve it); a relative KUBECONFIG entry to the current folder, as for kubectl."""
+    environ = os.environ if environ is None else environ
     if explicit:
-        return [expand(explicit)]
+        return [expand_path(explicit, explicit_base or Path.cwd(), environ)]
     listed = [p for p in environ.get("KUBECONFIG", "").split(os.pathsep) if p.strip()]
     if listed:
         # kubectl drops repeated entries, keeping the first.
-        return list(dict.fromkeys(expand(p.strip()) for p in listed))
-    return [expand(DEFAULT_KUBECONFIG)]
+        return list(dict.fromkeys(expand_path(p.strip(), Path.cwd(), environ) for p in listed))
+    return [expand_path(DEFAULT_KUBECONFIG, Path.cwd(), environ)]
 
 
 @dataclass

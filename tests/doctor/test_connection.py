@@ -98,3 +98,14 @@ def test_kubeconfig_list_reaches_terraform_and_the_plan_record(kube_stack: Path,
     assert "it was made for another cluster: kubeconfig " in refused.stderr
     assert "kubeconfig context 'two' → '(none)'" in refused.stderr
 
+
+
+def test_relative_paths_resolve_where_terraform_and_kubectl_read_them(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    env = {"HOME": "/home/x", "KUBECONFIG": "kc.yaml"}
+    assert kubeconfig_paths(None, env) == [tmp_path / "kc.yaml"]  # kubectl: from the current folder
+    base = tmp_path / "terraform"
+    assert resolve(Settings(kubeconfig_path="../k.yaml"), env, base=base).paths == [base / "../k.yaml"]
+    talos = resolve(Settings(talos={"talosconfig_path": "~/t"}), env, base=base)
+    assert talos.kind == "talos" and talos.paths == [Path("/home/x/t")]
