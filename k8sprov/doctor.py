@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import platform
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -93,11 +94,15 @@ class Report:
 
 # -- HCL, parsed once per content -------------------------------------------------------------------------
 
-def _cached_hcl(project: Project, path: Path) -> dict[str, Any]:
-    """python-hcl2 costs ~1 s to start: parsed files are kept by content hash."""
+def _cached_facts(project: Project, path: Path, kind: str,
+                  extract: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+    """What doctor needs from one HCL file, kept by content hash (python-hcl2 costs ~1 s to start).
+
+    Only `extract`'s result is kept, never the parsed file: env and backend files may hold secrets, and
+    caches under .k8sprov/ must not become a second copy of them."""
     from k8sprov.hcl import load_hcl
 
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = f"{kind}:{hashlib.sha256(path.read_bytes()).hexdigest()}"
     cache_file = project.state_dir / "cache" / "doctor-hcl.json"
     try:
         cache = json.loads(cache_file.read_text(encoding="utf-8"))
@@ -108,12 +113,12 @@ def _cached_hcl(project: Project, path: Path) -> dict[str, Any]:
     if digest in cache:
         data: dict[str, Any] = cache[digest]
         return data
-    data = load_hcl(path)
+    data = extract(load_hcl(path))
     cache[digest] = data
     cache = dict(list(cache.items())[-128:])
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
+        tmp = cache_file.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
         tmp.write_text(json.dumps(cache, default=str), encoding="utf-8")
         tmp.replace(cache_file)
     except OSError:
@@ -125,6 +130,31 @@ def _blocks(value: Any) -> list[dict[str, Any]]:
     if isinstance(value, dict):
         return [value]
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _module_facts(data: dict[str, Any]) -> dict[str, Any]:
+    """required_providers and the backend type of one .tf file."""
+    providers: dict[str, dict[str, str]] = {}
+    backend: str | None = None
+    for block in _blocks(data.get("terraform")):
+        for found in _blocks(block.get("required_providers")):
+            for name, spec in found.items():
+                if isinstance(spec, dict):
+                    providers[name] = {k: str(v) for k, v in spec.items()}
+        for declared in _blocks(block.get("backend")):
+            backend = next(iter(declared), backend)
+    return {"required_providers": providers, "backend": backend}
+
+
+def _backend_facts(data: dict[str, Any]) -> dict[str, Any]:
+    """Where conn_str points (host and port, no credentials), or None when the file sets none."""
+    conn_str = data.get("conn_str")
+    if not isinstance(conn_str, str) or not conn_str:
+        return {"conn_str": None}
+    try:
+        return {"conn_str": list(_conn_target(conn_str))}
+    except ValueError:
+        return {"conn_str": "unreadable"}
 
 
 # -- project checklist ------------------------------------------------------------------------------------
@@ -146,15 +176,10 @@ def _project_items(project: Project, terraform_request: str | None, offline: boo
     files = [f for f in files if ".terraform" not in f.relative_to(project.terraform_dir).parts]
     try:
         for path in files:
-            data = _cached_hcl(project, path)
+            facts = _cached_facts(project, path, "module", _module_facts)
             if path.parent == project.terraform_dir:
-                for block in _blocks(data.get("terraform")):
-                    for providers in _blocks(block.get("required_providers")):
-                        for name, spec in providers.items():
-                            if isinstance(spec, dict):
-                                root.required_providers[name] = {k: str(v) for k, v in spec.items()}
-                    for backend in _blocks(block.get("backend")):
-                        root.backend_type = next(iter(backend), root.backend_type)
+                root.required_providers.update(facts["required_providers"])
+                root.backend_type = facts["backend"] or root.backend_type
         root.parsed = True
         items.append(ok("project", f"{project.root}: {len(files)} Terraform files parse"))
     except K8sprovError as err:
@@ -427,11 +452,21 @@ def _talos_items(env: Environment, conn: Connection, offline: bool, timeout: flo
     return items
 
 
-def _pg_target(settings: dict[str, Any]) -> tuple[str, int] | None:
-    conn_str = settings.get("conn_str") or os.environ.get("PG_CONN_STR")
-    if not isinstance(conn_str, str) or not conn_str:
+def _pg_target(facts: dict[str, Any]) -> tuple[str, int] | None:
+    """The pg backend's host and port: conn_str in the backend file, else PG_CONN_STR, else PGHOST/PGPORT."""
+    if facts.get("conn_str") == "unreadable":
+        return None
+    if isinstance(facts.get("conn_str"), list):
+        host, port = facts["conn_str"]
+        return str(host), int(port)
+    conn_str = os.environ.get("PG_CONN_STR")
+    if not conn_str:
         host = os.environ.get("PGHOST") or "localhost"
         return host, int(os.environ.get("PGPORT") or 5432)
+    return _conn_target(conn_str)
+
+
+def _conn_target(conn_str: str) -> tuple[str, int]:
     if "://" in conn_str:
         parts = urlsplit(conn_str)
         return parts.hostname or "localhost", parts.port or 5432
@@ -450,13 +485,13 @@ def _backend_items(project: Project, env: Environment, root: _Root, offline: boo
         return [ok("backend", "local (state in terraform/terraform.tfstate.d/)")]
     rel = str(env.backend_file.relative_to(project.root))
     try:
-        settings = _cached_hcl(project, env.backend_file)
+        facts = _cached_facts(project, env.backend_file, "backend", _backend_facts)
     except K8sprovError as err:
         return [fail("backend", err.message, err.hint or f"fix {rel}")]
     items = [ok("backend", f"{kind}: {rel} parses")]
     if kind == "pg":
         try:
-            target = _pg_target(settings)
+            target = _pg_target(facts)
         except ValueError:
             target = None
         if target is None:
@@ -486,7 +521,7 @@ def _env_checklist(project: Project, name: str, root: _Root, offline: bool, time
                           f"add {rel} or pick a known one"))
         return Checklist(name, name, items)
     try:
-        _cached_hcl(project, var_file)
+        _cached_facts(project, var_file, "env", lambda _data: {})
         items.append(ok("env file", f"{rel} parses"))
         env = project.environment(name)
         items.append(ok("profile", env.profile))

@@ -205,6 +205,8 @@ def test_pg_backend_port_checked_without_printing_the_password(tmp_path: Path, t
     assert down["pg server"]["status"] == "fail" and "connection refused" in down["pg server"]["message"]
     human = cli("-C", str(project), "doctor", *FAST)
     assert human.exit_code == 1 and "Sup3rSecretPw" not in human.output
+    cached = [p for p in (project / ".k8sprov").rglob("*") if p.is_file()]
+    assert cached and not [p for p in cached if "Sup3rSecretPw" in p.read_text()]  # no copy at rest
     assert "✔" in human.stdout and "✘" in human.stdout and "failed" in human.stdout
 
 
