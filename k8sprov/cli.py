@@ -71,6 +71,10 @@ from k8sprov.commands import bundle  # noqa: E402
 
 bundle.register(app)
 
+from k8sprov.commands import doctor  # noqa: E402
+
+doctor.register(app)
+
 
 def _report(err: K8sprovError, debug: bool) -> None:
     from rich.console import Console

@@ -2,7 +2,8 @@
 
 Two fingerprints per environment:
 - the *plan inputs* (var file, the profile's values files, every Terraform source file, the chart lock,
-  the backend settings): when any changed, a saved plan is stale;
+  the backend settings, and the cluster connection — kubeconfig paths, context, server; never
+  credentials): when any changed, a saved plan is stale;
 - the *init inputs* (module sources and versions, `terraform {}` blocks — providers, backend,
   required_version —, the backend settings file, `.terraform.lock.hcl`, the binary): when any changed,
   `terraform init` must run again. Editing a resource does not re-run init.
@@ -48,7 +49,10 @@ def _hash_files(root: Path, files: Iterable[Path]) -> dict[str, str]:
 
 
 def plan_inputs(project: Project, env: Environment) -> dict[str, Any]:
-    """Content hashes of everything a plan for `env` depends on, keyed by project-relative path."""
+    """Content hashes of everything a plan for `env` depends on, keyed by project-relative path, and the
+    cluster connection it talks to (`connection`: names and paths, not hashes)."""
+    from k8sprov.connection import for_env
+
     root = project.root
     values = sorted(project.values_dir.glob(f"*/{env.profile}.yaml")) if project.values_dir.is_dir() else []
     lock = project.charts_dir / "charts.lock"
@@ -58,6 +62,7 @@ def plan_inputs(project: Project, env: Environment) -> dict[str, Any]:
         "terraform": _hash_files(root, terraform_sources(project.terraform_dir)),
         "chart_lock": _hash_files(root, [lock] if lock.is_file() else []),
         "backend": _hash_files(root, [env.backend_file] if env.backend_file else []),
+        "connection": for_env(project, env).record(),
     }
 
 

@@ -96,7 +96,14 @@ def problems(record: PlanRecord, *, environment: str, inputs: dict[str, Any], te
         found.append("it is a destroy plan" if record.destroy else "it is not a destroy plan")
     if record.terraform_version != terraform_version:
         found.append(f"Terraform {record.terraform_version} made it, this is {terraform_version}")
-    changed = changed_inputs(record.inputs, inputs)
+    old_conn, new_conn = record.inputs.get("connection"), inputs.get("connection")
+    if isinstance(old_conn, dict) and isinstance(new_conn, dict) and old_conn != new_conn:
+        moved = [f"{key} {old_conn.get(key) or '(none)'!r} → {new_conn.get(key) or '(none)'!r}"
+                 for key in sorted(set(old_conn) | set(new_conn)) if old_conn.get(key) != new_conn.get(key)]
+        found.append("it was made for another cluster: " + ", ".join(moved))
+    both = isinstance(old_conn, dict) and isinstance(new_conn, dict)
+    changed = changed_inputs({k: v for k, v in record.inputs.items() if k != "connection" or not both},
+                             {k: v for k, v in inputs.items() if k != "connection" or not both})
     if changed:
         shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
         found.append(f"inputs changed since: {shown}")

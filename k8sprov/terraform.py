@@ -151,8 +151,14 @@ class RunResult:
     stderr: str
     interrupted_by: int | None = None
 
-    def last_error(self) -> str:
-        """Terraform's last `Error: ...` line (box-drawing stripped), else its last non-empty line."""
+    def last_error(self, working_dir: Path | None = None) -> str:
+        """Terraform's first error as one line — summary, the detail's first sentence, file:line
+        (k8sprov.diagnostics) —, else its last non-empty line."""
+        from k8sprov.diagnostics import one_line
+
+        line = one_line(self.stderr + "\n" + self.stdout, working_dir=working_dir)
+        if line:
+            return line
         lines = [ln.strip(" │╷╵\t") for ln in (self.stderr + "\n" + self.stdout).splitlines()]
         errors = [ln for ln in lines if ln.startswith("Error:")]
         if errors:
@@ -380,7 +386,7 @@ class Terraform:
                                      pg_schema=self.pg_schema())
             raise StateLocked(mask(f"terraform {what} failed: {message}"), lock=lock, hint=mask(hint),
                               detail=mask(result.stderr or result.stdout))
-        raise TerraformError(mask(f"terraform {what} failed: {result.last_error()}"),
+        raise TerraformError(mask(f"terraform {what} failed: {result.last_error(self.working_dir)}"),
                              hint="run with --debug for terraform's full output",
                              detail=mask(result.stderr or result.stdout))
 

@@ -105,10 +105,15 @@ def open_env(ctx: AppContext, name: str, *, stream: IO[str] | None = None,
     private_dir(env_dir)
     out = stream if stream is not None else sys.stdout
     from k8sprov.bundle.mirror import mirror_env  # a project carrying providers/ installs only from it
+    from k8sprov.connection import for_env
 
+    # The kubeconfig files and context kubectl would use reach the stack as TF_VAR_kube_config_paths and
+    # TF_VAR_kube_context (a saved plan keeps them; apply does not read them again).
+    extra_env = {**mirror_env(project.root, project.state_dir, (err_stream or sys.stderr).write),
+                 **for_env(project, env).terraform_env()}
     tf = Terraform(binary, working_dir=project.terraform_dir, data_dir=env_dir / "tfdata", workspace=env.name,
                    stream=out, err_stream=err_stream or (sys.stderr if ctx.debug else None), color=False,
-                   extra_env=mirror_env(project.root, project.state_dir, (err_stream or sys.stderr).write))
+                   extra_env=extra_env)
     return EnvRun(project=project, env=env, binary=binary, tf=tf)
 
 

@@ -12,6 +12,14 @@ locals {
     terraform.workspace != "default" ? terraform.workspace : var.environment,
   )
 
+  # kubeconfig the way kubectl finds it: the env file's path, else the files k8sprov resolved from
+  # KUBECONFIG (kube_config_paths), else ~/.kube/config. The providers merge a list as kubectl does.
+  kube_config_paths = var.kubeconfig.path != null ? [pathexpand(var.kubeconfig.path)] : (
+    length(var.kube_config_paths) > 0 ? [for p in var.kube_config_paths : pathexpand(p)] : [pathexpand("~/.kube/config")]
+  )
+  # The env file's context, else the one k8sprov resolved, else (null) the merged current-context.
+  kube_context = var.kubeconfig.context != null ? var.kubeconfig.context : var.kube_context
+
   # Talos: read the client certificate out of the talosctl config file (base64 PEM, exactly
   # what talos_cluster_kubeconfig expects). Only evaluated when var.talos is set.
   talos_enabled      = var.talos != null
@@ -23,15 +31,15 @@ locals {
 
   # One connection for both providers: kubeconfig file, or the certificates Talos returned.
   kube = local.talos_enabled ? {
-    config_path            = null
+    config_paths           = null
     config_context         = null
     host                   = local.talos_kube.host
     cluster_ca_certificate = base64decode(local.talos_kube.ca_certificate)
     client_certificate     = base64decode(local.talos_kube.client_certificate)
     client_key             = base64decode(local.talos_kube.client_key)
     } : {
-    config_path            = pathexpand(var.kubeconfig.path)
-    config_context         = var.kubeconfig.context
+    config_paths           = local.kube_config_paths
+    config_context         = local.kube_context
     host                   = null
     cluster_ca_certificate = null
     client_certificate     = null
@@ -64,7 +72,7 @@ resource "talos_cluster_kubeconfig" "this" {
 }
 
 provider "kubernetes" {
-  config_path            = local.kube.config_path
+  config_paths           = local.kube.config_paths
   config_context         = local.kube.config_context
   host                   = local.kube.host
   cluster_ca_certificate = local.kube.cluster_ca_certificate
@@ -79,7 +87,7 @@ provider "helm" {
   }
 
   kubernetes = {
-    config_path            = local.kube.config_path
+    config_paths           = local.kube.config_paths
     config_context         = local.kube.config_context
     host                   = local.kube.host
     cluster_ca_certificate = local.kube.cluster_ca_certificate

@@ -20,13 +20,26 @@ variable "environment_name" {
 }
 
 variable "kubeconfig" {
-  description = "Connection through a kubeconfig file: path (\"~\" is expanded) and optional context (null = the file's current-context). Ignored when talos is set."
+  description = "Connection through a kubeconfig file: path (\"~\" is expanded; null = what kubectl uses: KUBECONFIG's files as k8sprov passes them in kube_config_paths, else ~/.kube/config) and optional context (null = kube_context, else the merged current-context). Ignored when talos is set."
   type = object({
-    path    = optional(string, "~/.kube/config")
+    path    = optional(string)
     context = optional(string)
   })
   default  = {}
   nullable = false
+}
+
+variable "kube_config_paths" {
+  description = "Set by k8sprov (TF_VAR_kube_config_paths): the kubeconfig files kubectl would read (KUBECONFIG's list, else ~/.kube/config), merged by the providers as kubectl merges them. Used when kubeconfig.path is null; empty = ~/.kube/config."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}
+
+variable "kube_context" {
+  description = "Set by k8sprov (TF_VAR_kube_context): the context kubectl would use (the merged current-context). Used when kubeconfig.context is null; null = let the providers pick the current-context."
+  type        = string
+  default     = null
 }
 
 variable "talos" {

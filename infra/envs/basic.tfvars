@@ -2,8 +2,8 @@
 environment      = "basic"
 environment_name = "basic"
 
+# No path: the files kubectl uses (KUBECONFIG, else ~/.kube/config).
 kubeconfig = {
-  path    = "~/.kube/config"
   context = "kind-k8sprov"
 }
 

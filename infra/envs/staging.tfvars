@@ -2,8 +2,8 @@
 environment      = "staging"
 environment_name = "staging"
 
+# No path: the files kubectl uses (KUBECONFIG, else ~/.kube/config).
 kubeconfig = {
-  path    = "~/.kube/config"
   context = "staging"
 }
 

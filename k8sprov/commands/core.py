@@ -85,8 +85,9 @@ def _locked_charts(app: AppContext, run: EnvRun | None) -> dict[str, str]:
 
 def envs(ctx: typer.Context,
          as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
-    """List the environments (infra/envs/*.tfvars) with profile, backend and saved-plan status."""
+    """List the environments (infra/envs/*.tfvars) with profile, connection, backend and saved-plan status."""
     from k8sprov.atrest import exposed
+    from k8sprov.connection import for_env
     from k8sprov.workflow import plan_status
 
     app = _app(ctx)
@@ -97,6 +98,7 @@ def envs(ctx: typer.Context,
             "name": env.name,
             "profile": env.profile,
             "var_file": str(env.var_file.relative_to(project.root)),
+            "connection": for_env(project, env).describe(),
             "backend": str(env.backend_file.relative_to(project.root)) if env.backend_file else "local",
             "plan": plan_status(project, env, None),
             "readable_by_others": exposed(project, env.name),
@@ -111,10 +113,11 @@ def envs(ctx: typer.Context,
     # The warning column appears only when an environment's state or saved plan is open to others.
     warn = [", ".join(row["readable_by_others"]) for row in rows]
     extra = ["readable by others"] if any(warn) else []
-    table = Table("environment", "profile", "var file", "backend", "saved plan", *extra, box=None)
+    table = Table("environment", "profile", "var file", "connection", "backend", "saved plan", *extra,
+                  box=None)
     for row, open_to in zip(rows, warn, strict=True):
-        table.add_row(row["name"], row["profile"], row["var_file"], row["backend"], row["plan"],
-                      *([open_to] if extra else []))
+        table.add_row(row["name"], row["profile"], row["var_file"], row["connection"], row["backend"],
+                      row["plan"], *([open_to] if extra else []))
     app.console.print(table)
     if any(warn):
         app.err_console.print("warning: others can read files that hold secrets (readable by others);"

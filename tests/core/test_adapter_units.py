@@ -69,7 +69,7 @@ def test_version_constraints(version: str, constraint: str, ok: bool) -> None:
 
 def test_last_error_line_strips_terraform_boxes() -> None:
     result = RunResult(1, "", "╷\n│ Error: Invalid reference\n│ \n│   on main.tf line 2\n╵\n")
-    assert result.last_error() == "Error: Invalid reference"
+    assert result.last_error() == "Error: Invalid reference (main.tf:2)"
     assert RunResult(1, "boom\n", "").last_error() == "boom"
 
 

@@ -142,7 +142,9 @@ def test_plans_state_caches_and_logs_are_private_summaries_are_not(
     assert listed.exit_code == 0, listed.output
     exposed = {e["name"]: e["readable_by_others"] for e in json.loads(listed.stdout)["environments"]}
     assert exposed == {"a": ["plan"], "b": ["plan"], "prod": ["plan"], "sec": ["state", "plan"]}
+    monkeypatch.setenv("COLUMNS", "200")  # seven columns: on a wide terminal no header wraps
     table = cli("-C", str(project), "envs")
+    monkeypatch.setenv("COLUMNS", "100")
     assert "readable by others" in table.stdout and "state, plan" in table.stdout
     assert "warning: others can read" in table.stderr and "init --env" in table.stderr
     assert _mode(state) == 0o644

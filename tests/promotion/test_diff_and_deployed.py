@@ -202,8 +202,9 @@ def push(terraform: str, project: Path, env: str, data: dict[str, Any]) -> None:
     file.write_text(json.dumps(data))
     child = {**os.environ, "TF_DATA_DIR": str(project / ".k8sprov" / "envs" / env / "tfdata"),
              "TF_WORKSPACE": env, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
+    # umask 077, as k8sprov runs terraform: the pushed state is private like one k8sprov wrote.
     proc = subprocess.run([terraform, "state", "push", str(file)], cwd=project / "terraform",
-                          env=child, capture_output=True, text=True, check=False, timeout=120)
+                          env=child, capture_output=True, text=True, check=False, timeout=120, umask=0o077)
     file.unlink()
     assert proc.returncode == 0, proc.stdout + proc.stderr
 

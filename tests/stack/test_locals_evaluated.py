@@ -151,3 +151,32 @@ def test_lock_digest_reaches_each_release(tf_kit: TerraformKit, tmp_path: Path) 
         "kyverno": {"charts": ["kyverno", "kyverno-policies"], "psa": "restricted"},
         "monitoring": {"charts": ["prometheus-operator-crds"], "psa": "restricted"},
     }
+
+
+def _kube_locals(main: str) -> str:
+    """The root module's kubeconfig resolution (kube_config_paths, kube_context), lifted verbatim."""
+    paths = re.search(r"^  kube_config_paths = .*?^  \)$", main, re.MULTILINE | re.DOTALL)
+    context = re.search(r"^  kube_context = .*$", main, re.MULTILINE)
+    assert paths and context, "main.tf must define local.kube_config_paths and local.kube_context"
+    return "locals {\n" + paths.group(0) + "\n" + context.group(0) + "\n}\n"
+
+
+def test_kubeconfig_resolution_follows_kubectl(tf_kit: TerraformKit, tmp_path: Path) -> None:
+    """No path in the env file: the files k8sprov passes (KUBECONFIG's list), else ~/.kube/config; the env
+    file's path and context win over what k8sprov resolved."""
+    main = (MODULE_DIRS["root"] / "main.tf").read_text()
+    assert "config_paths           = local.kube.config_paths" in main  # the kubernetes provider
+    assert "    config_paths           = local.kube.config_paths" in main  # helm's kubernetes attribute
+    (tmp_path / "main.tf").write_text(
+        "\n".join(f'variable "{v}" {{\n  type    = any\n  default = null\n}}'
+                  for v in ("kubeconfig", "kube_config_paths", "kube_context")) + "\n" + _kube_locals(main))
+    expr = "{paths = local.kube_config_paths, context = local.kube_context}"
+    home = str(tmp_path)
+
+    listed = {"kubeconfig": {"path": None, "context": None}, "kube_config_paths": ["/k/a", "~/b"],
+              "kube_context": "two"}
+    assert _console(tf_kit, tmp_path, expr, listed) == {"paths": ["/k/a", f"{home}/b"], "context": "two"}
+    nothing = {"kubeconfig": {"path": None, "context": None}, "kube_config_paths": [], "kube_context": None}
+    assert _console(tf_kit, tmp_path, expr, nothing) == {"paths": [f"{home}/.kube/config"], "context": None}
+    pinned = {**listed, "kubeconfig": {"path": "~/pinned", "context": "staging"}}
+    assert _console(tf_kit, tmp_path, expr, pinned) == {"paths": [f"{home}/pinned"], "context": "staging"}

@@ -21,6 +21,10 @@ def test_schemas_are_the_pinned_provider_versions(schemas: dict[str, Schema]) ->
     assert schemas["helm"]["provider_config"]["attributes"]["kubernetes"]["nested"]["nesting"] == "single"
     assert release["attributes"]["chart"]["required"] and release["attributes"]["name"]["required"]
     assert "metadata" in schemas["kubernetes"]["resources"]["kubernetes_namespace_v1"]["blocks"]
+    # kubectl-like connection: both providers take a list of kubeconfig files (merged like KUBECONFIG)
+    helm_kube = schemas["helm"]["provider_config"]["attributes"]["kubernetes"]["nested"]["attributes"]
+    assert helm_kube["config_paths"]["optional"] and helm_kube["config_context"]["optional"]
+    assert schemas["kubernetes"]["provider_config"]["attributes"]["config_paths"]["optional"]
 
 
 @pytest.mark.parametrize("name", sorted(MODULE_DIRS))
