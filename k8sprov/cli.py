@@ -63,6 +63,9 @@ from k8sprov.commands import charts  # noqa: E402
 
 charts.register(app)
 # -- end chart commands --
+from k8sprov.commands import lint  # noqa: E402
+
+lint.register(app)
 
 
 def _report(err: K8sprovError, debug: bool) -> None:
