@@ -53,8 +53,8 @@ _CONSUME = frozenset({
     "mustMergeOverwrite", "sortAlpha", "toStrings", "mustToYaml",
 })
 _MERGE = frozenset({"merge", "mergeOverwrite", "mustMerge", "mustMergeOverwrite"})
-_PASS_LAST = frozenset({"default", "required", "deepCopy", "mustDeepCopy"})
-_FIRST_SET = frozenset({"coalesce", "or", "and"})
+_PASS = frozenset({"required", "deepCopy", "mustDeepCopy"})
+_EITHER = frozenset({"default", "coalesce", "or", "ternary"})
 
 
 class Ref:
@@ -86,6 +86,15 @@ class Dict:
 
     def __init__(self, items: dict[str, Any]) -> None:
         self.items = items
+
+
+class Multi:
+    """One of several values (`default .a .b`, `coalesce`, `or`): whatever is done to it is done to each."""
+
+    __slots__ = ("options",)
+
+    def __init__(self, options: list[Any]) -> None:
+        self.options = options
 
 
 class Lit:
@@ -359,6 +368,8 @@ class Analyzer:
         return None
 
     def _fields(self, value: Any, fields: tuple[str, ...]) -> Any:
+        if isinstance(value, Multi):
+            return _either([self._fields(v, fields) for v in value.options])
         for name in fields:
             if isinstance(value, Root):
                 value = Ref(value.prefix, len(value.prefix)) if name == "Values" else None
@@ -401,7 +412,7 @@ class Analyzer:
             value = args[0]
             for key in args[1:]:
                 if isinstance(key, Lit):
-                    value = self._fields(value, (key.text,)) if isinstance(value, Ref | Dict | Root) \
+                    value = self._fields(value, (key.text,)) if isinstance(value, Ref | Dict | Root | Multi) \
                         else None
                     if isinstance(value, Ref):
                         self.facts.read.add(value.path)
@@ -430,15 +441,17 @@ class Analyzer:
                 if isinstance(k, Lit):
                     items[k.text] = v
             return Dict(items)
-        if name in _PASS_LAST:
-            return args[-1] if args and isinstance(args[-1], Ref | Dict | Root) else (
-                next((a for a in args if isinstance(a, Ref | Dict)), None))
-        if name in _FIRST_SET:
-            return next((a for a in args if isinstance(a, Ref | Dict)), None)
+        if name in _PASS:
+            return args[-1] if args else None
+        if name in _EITHER:
+            return _either(args)
         return None
 
     def _free(self, value: Any) -> None:
-        if isinstance(value, Ref) and len(value.path) > value.base:
+        if isinstance(value, Multi):
+            for option in value.options:
+                self._free(option)
+        elif isinstance(value, Ref) and len(value.path) > value.base:
             self.facts.free.add(value.path)
             self.facts.read.add(value.path)
         elif isinstance(value, Dict):
@@ -446,7 +459,10 @@ class Analyzer:
                 self._free(item)
 
     def _opaque(self, value: Any) -> None:
-        if isinstance(value, Ref) and len(value.path) > value.base:
+        if isinstance(value, Multi):
+            for option in value.options:
+                self._opaque(option)
+        elif isinstance(value, Ref) and len(value.path) > value.base:
             self.facts.opaque.add(value.path)
             self.facts.read.add(value.path)
         elif isinstance(value, Dict):
@@ -473,6 +489,13 @@ class Analyzer:
 _NOTHING = object()
 
 
+def _either(values: list[Any]) -> Any:
+    kept = [v for v in values if isinstance(v, Ref | Dict | Root | Multi)]
+    if not kept:
+        return None
+    return kept[0] if len(kept) == 1 else Multi(kept)
+
+
 def _signature(value: Any) -> str:
     if isinstance(value, Ref):
         return "R" + "\x00".join(value.path)
@@ -480,6 +503,8 @@ def _signature(value: Any) -> str:
         return "T" + "\x00".join(value.prefix)
     if isinstance(value, Dict):
         return "D{" + ",".join(f"{k}={_signature(v)}" for k, v in sorted(value.items.items())) + "}"
+    if isinstance(value, Multi):
+        return "M[" + ",".join(_signature(v) for v in value.options) + "]"
     return "-"
 
 

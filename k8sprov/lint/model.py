@@ -55,7 +55,11 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
     if word.lower() in lowered:  # case slip: `Replicas` for `replicas`
         return lowered[word.lower()]
     match = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
-    return match[0] if match else None
+    if match:
+        return match[0]
+    # A shortened name (`prod` for `production`) is still an obvious guess.
+    starts = [c for c in pool if len(word) >= 3 and c.lower().startswith(word.lower())]
+    return starts[0] if len(starts) == 1 else None
 
 
 def did_you_mean(suggestion: str | None) -> str:

@@ -68,6 +68,7 @@ def check_schemas(values: dict[str, Any], lines: dict[Path_, int], facts: ChartF
             scoped.setdefault("global", merged.get("global", {}))
         cls = getattr(jsonschema, validator_name(entry["schema"]))
         try:
+            cls.check_schema(entry["schema"])  # Helm refuses a schema that is not valid in its dialect
             validator = cls(entry["schema"])
             errors = sorted(validator.iter_errors(scoped), key=lambda e: list(map(str, e.absolute_path)))
         except jsonschema.SchemaError as bad:

@@ -56,13 +56,15 @@ def _lines(node: Any, path: Path_, out: dict[Path_, int], dups: list[tuple[Path_
 
     if not isinstance(node, yaml.MappingNode):
         return
+    seen: set[str] = set()
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
             continue
         key = _key_text(key_node)
         child = (*path, key)
-        if child in out:
+        if key in seen:
             dups.append((child, key_node.start_mark.line + 1))
+        seen.add(key)
         out[child] = key_node.start_mark.line + 1
         _lines(value_node, child, out, dups)
 
