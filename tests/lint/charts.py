@@ -245,12 +245,15 @@ type: Opaque
 data:
   {{- if .Values.configs.secret.argocdServerAdminPassword }}
   admin.password: {{ .Values.configs.secret.argocdServerAdminPassword | b64enc }}
-  admin.passwordMtime: {{ required "A valid .Values.configs.secret.argocdServerAdminPasswordMtime entry is required" .Values.configs.secret.argocdServerAdminPasswordMtime | b64enc }}
+  admin.passwordMtime: {{ required
+    "A valid .Values.configs.secret.argocdServerAdminPasswordMtime entry is required"
+    .Values.configs.secret.argocdServerAdminPasswordMtime | b64enc }}
   {{- end }}
   {{- range $key, $value := .Values.configs.secret.extra }}
   {{ $key }}: {{ $value | b64enc }}
   {{- end }}
-  {{- range $i, $t := required "A valid .Values.configs.repositoryCredentials list is required" .Values.configs.credentialTemplates }}
+  {{- range $i, $t := required "A valid .Values.configs.repositoryCredentials list is required"
+        .Values.configs.credentialTemplates }}
   {{ $i }}: {{ $t.url | b64enc }}
   {{- end }}
 {{- end }}
@@ -280,7 +283,8 @@ spec:
         {{- include "argo-cd.affinity" (dict "context" . "component" .Values.COMPONENT) | nindent 8 }}
       containers:
         - name: COMPONENT
-          image: {{ $.Values.global.image.repository }}:{{ default $.Chart.AppVersion $.Values.global.image.tag }}
+          image: {{ $.Values.global.image.repository }}:{{ default $.Chart.AppVersion
+                                                            $.Values.global.image.tag }}
           resources:
             {{- toYaml .Values.COMPONENT.resources | nindent 12 }}
 """
@@ -405,9 +409,10 @@ def argo_cd(version: str, *, extra_templates: int = 0, extra_values: str = "") -
     for component in ("server", "repoServer", "applicationSet"):
         files[f"templates/{component}/pdb.yaml"] = COMPONENT_PDB.replace("COMPONENT", component)
     for component in ("controller", "server", "repoServer", "applicationSet"):
-        files[f"templates/{component}/servicemonitor.yaml"] = COMPONENT_METRICS.replace("COMPONENT", component)
+        files[f"templates/{component}/monitor.yaml"] = COMPONENT_METRICS.replace("COMPONENT", component)
     for n in range(extra_templates):
-        files[f"templates/extra/extra-{n}.yaml"] = (COMPONENT + COMPONENT_PDB).replace("COMPONENT", f"extra{n}")
+        files[f"templates/extra/extra-{n}.yaml"] = (COMPONENT + COMPONENT_PDB).replace("COMPONENT",
+                                                                                        f"extra{n}")
     deps = [{"name": "redis-ha", "version": "4.33.2", "repository": "https://dandydeveloper.github.io/charts/",
              "condition": "redis-ha.enabled"}]
     return package("argo-cd", version, files, deps)
@@ -415,7 +420,8 @@ def argo_cd(version: str, *, extra_templates: int = 0, extra_values: str = "") -
 
 # -- kyverno --------------------------------------------------------------------------------------------
 
-KYVERNO_CONTROLLERS = ("admissionController", "backgroundController", "cleanupController", "reportsController")
+KYVERNO_CONTROLLERS = ("admissionController", "backgroundController", "cleanupController",
+                       "reportsController")
 
 KYVERNO_FEATURES = """\
 features:
@@ -515,7 +521,8 @@ spec:
       containers:
         - name: controller
           args:
-            {{- include "kyverno.features.flags" (pick (mergeOverwrite (deepCopy $.Values.features) $.Values.CONTROLLER.featuresOverride)
+            {{- include "kyverno.features.flags" (pick (mergeOverwrite (deepCopy $.Values.features)
+                                                                       $.Values.CONTROLLER.featuresOverride)
               "admissionReports"
               "policyExceptions"
               "logging"
@@ -547,7 +554,8 @@ spec:
       containers:
         - name: kyverno
           args:
-            {{- include "kyverno.features.flags" (pick (mergeOverwrite (deepCopy $.Values.features) $.Values.admissionController.featuresOverride)
+            {{- include "kyverno.features.flags" (pick (mergeOverwrite (deepCopy $.Values.features)
+                                                          $.Values.admissionController.featuresOverride)
               "admissionReports"
               "policyExceptions"
               "logging"
@@ -631,7 +639,8 @@ def kyverno(version: str) -> bytes:
         if controller != "admissionController":
             files[f"templates/{short}-controller/deployment.yaml"] = KYVERNO_DEPLOYMENT.replace(
                 "CONTROLLER", controller)
-        files[f"templates/{short}-controller/pdb.yaml"] = KYVERNO_PDB_MONITOR.replace("CONTROLLER", controller)
+        files[f"templates/{short}-controller/pdb.yaml"] = KYVERNO_PDB_MONITOR.replace("CONTROLLER",
+                                                                                      controller)
     deps = [{"name": "openreports", "version": "0.1.0", "condition": "openreports.enabled"}]
     return package("kyverno", version, files, deps)
 
@@ -660,7 +669,8 @@ customLabels: {}
 POLICY = """\
 {{- $name := "NAME" }}
 {{- if eq (include "kyverno-policies.podSecurityBaseline" (merge (dict "name" $name) .)) "true" }}
-apiVersion: {{ ternary "policies.kyverno.io/v1alpha1" "kyverno.io/v1" (eq .Values.policyType "ValidatingPolicy") }}
+apiVersion: {{ ternary "policies.kyverno.io/v1alpha1" "kyverno.io/v1"
+                      (eq .Values.policyType "ValidatingPolicy") }}
 kind: {{ .Values.policyType }}
 metadata:
   name: {{ $name }}
@@ -671,7 +681,8 @@ metadata:
 spec:
   background: {{ .Values.background }}
   failurePolicy: {{ .Values.failurePolicy }}
-  validationFailureAction: {{ (get .Values.validationFailureActionByPolicy $name) | default .Values.validationFailureAction }}
+  validationFailureAction: {{ (get .Values.validationFailureActionByPolicy $name)
+                               | default .Values.validationFailureAction }}
   {{- with .Values.validationFailureActionOverrides.all }}{{ toYaml . }}{{ end }}
   {{- with index .Values "policyExclude" $name }}
   exclude:
@@ -701,7 +712,8 @@ true
 
 
 def kyverno_policies(version: str) -> bytes:
-    files: dict[str, str | bytes] = {"values.yaml": POLICIES_VALUES, "templates/_helpers.tpl": POLICIES_HELPERS}
+    files: dict[str, str | bytes] = {"values.yaml": POLICIES_VALUES,
+                                     "templates/_helpers.tpl": POLICIES_HELPERS}
     for name in ("disallow-capabilities", "disallow-host-namespaces", "disallow-privileged-containers"):
         files[f"templates/baseline/{name}.yaml"] = POLICY.replace("NAME", name)
     return package("kyverno-policies", version, files)

@@ -1,4 +1,4 @@
-"""The template reader: which `.Values` paths a chart's templates read, consume whole, or shape after another."""
+"""The template reader: which `.Values` paths templates read, consume whole, or shape after another."""
 
 from __future__ import annotations
 
@@ -14,20 +14,23 @@ def facts(text: str, prefix: tuple[str, ...] = ()) -> tuple[set[str], set[str], 
 
 def test_plain_dollar_and_index_references() -> None:
     read, free, _, _ = facts('{{ .Values.a.b }}{{ $.Values.c.d }}{{ index .Values "e" "f.g" }}'
-                             '{{ get .Values.h "i" }}{{ hasKey .Values.j "k" }}{{ dig "m" "n" dict .Values.l }}')
+                             '{{ get .Values.h "i" }}{{ hasKey .Values.j "k" }}'
+                             '{{ dig "m" "n" dict .Values.l }}')
     assert read == {"a/b", "c/d", "e", "e/f.g", "h", "h/i", "j", "j/k", "l", "l/m/n"}
     assert free == set()
 
 
 def test_a_reference_inside_a_string_literal_is_not_one() -> None:
-    read, _, _, _ = facts('{{ required "A valid .Values.configs.bogus entry is required" .Values.configs.real }}'
+    read, _, _, _ = facts('{{ required "A valid .Values.configs.bogus entry is required"'
+                          " .Values.configs.real }}"
                           "{{ printf `.Values.raw.string %s` .Values.x }}{{/* .Values.in.comment */}}")
     assert read == {"configs/real", "x"}
 
 
 def test_with_scopes_else_and_variables() -> None:
     read, free, _, _ = facts(
-        "{{ with .Values.server }}{{ .replicas }}{{ toYaml .resources }}{{ else }}{{ .Values.other }}{{ end }}"
+        "{{ with .Values.server }}{{ .replicas }}{{ toYaml .resources }}{{ else }}{{ .Values.other }}"
+        "{{ end }}"
         "{{ $cfg := .Values.configs }}{{ $cfg.params.x }}{{ with $s := .Values.s }}{{ $s.t }}{{ end }}")
     assert read == {"server", "server/replicas", "server/resources", "other", "configs", "configs/params/x",
                     "s", "s/t"}

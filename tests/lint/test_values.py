@@ -56,7 +56,7 @@ def test_argo_cd_typo_next_to_a_free_form_map_is_an_error(facts: dict[str, Chart
     ]
 
 
-def test_argo_cd_global_node_selector_is_free_form_despite_its_default_key(facts: dict[str, ChartFacts]) -> None:
+def test_argo_cd_global_node_selector_is_free_form_with_a_default_key(facts: dict[str, ChartFacts]) -> None:
     text = 'global:\n  nodeSelector:\n    node-role.kubernetes.io/infra: ""\n  nodeSelecter: {}\n'
     # global is shared with every subchart: an unknown key there is only "unsure"
     assert lint(facts["argo-cd"], text) == [("warning", 4, "global.nodeSelecter", "nodeSelector")]
@@ -68,7 +68,8 @@ def test_argo_cd_empty_existing_volumes_has_fixed_subkeys(facts: dict[str, Chart
 
 
 def test_argo_cd_string_literal_mentioning_values_is_not_a_reference(facts: dict[str, ChartFacts]) -> None:
-    # `required "A valid .Values.configs.repositoryCredentials list is required" .Values.configs.credentialTemplates`
+    # required "A valid .Values.configs.repositoryCredentials list is required"
+    #          .Values.configs.credentialTemplates
     text = "configs:\n  credentialTemplates: {}\n  repositoryCredentials: {}\n"
     assert lint(facts["argo-cd"], text) == [("error", 3, "configs.repositoryCredentials", None)]
 
@@ -124,7 +125,8 @@ def test_kyverno_top_level_typo(facts: dict[str, ChartFacts]) -> None:
 def test_kyverno_extra_args_are_free_form(facts: dict[str, ChartFacts]) -> None:
     text = ("admissionController:\n  container:\n    extraArgs:\n      clientRateLimitQPS: 100\n"
             "      anyFlagAtAll: true\n    extraArg: {}\n")
-    assert lint(facts["kyverno"], text) == [("error", 6, "admissionController.container.extraArg", "extraArgs")]
+    assert lint(facts["kyverno"], text) == [
+        ("error", 6, "admissionController.container.extraArg", "extraArgs")]
 
 
 def test_kyverno_features_override_is_checked_against_features(facts: dict[str, ChartFacts]) -> None:
@@ -206,7 +208,8 @@ def test_unknown_key_under_an_unreadable_map_is_only_a_warning() -> None:
 def test_subchart_as_a_nested_archive_and_under_an_alias() -> None:
     sub = charts.package("common", "2.0.0", {"values.yaml": "port: 80\n",
                                              "templates/t.yaml": "{{ .Values.port }}{{ .Values.host }}"})
-    archive = charts.package("app", "1.0.0", {"values.yaml": "web:\n  port: 8080\n", "charts/common-2.0.0.tgz": sub},
+    archive = charts.package("app", "1.0.0",
+                             {"values.yaml": "web:\n  port: 8080\n", "charts/common-2.0.0.tgz": sub},
                              [{"name": "common", "alias": "web", "version": "2.0.0"}])
     facts = facts_from_archive(archive)
     assert lint(facts, "web:\n  host: a\n  prot: 1\ncommon: {}\n") == [
@@ -281,5 +284,5 @@ def test_schema_messages_never_echo_the_value() -> None:
 def test_unreadable_archives_are_reported() -> None:
     with pytest.raises(ChartReadError):
         facts_from_archive(b"not a tarball")
-    with pytest.raises(ChartReadError, match="Chart.yaml"):
+    with pytest.raises(ChartReadError, match=r"Chart\.yaml"):
         facts_from_archive(charts.tgz([charts.Member("x/values.yaml", b"a: 1\n")]))
