@@ -50,6 +50,8 @@ def before_plan(app_ctx: AppContext, env_names: list[str]) -> None:
     from k8sprov.lint import lint_project
     from k8sprov.lint.render import print_report
 
+    for name in env_names:  # unknown names, unparseable var files, bad profiles: plan's own one-line errors
+        app_ctx.project.environment(name)
     report: LintReport = lint_project(app_ctx.project, env_names)
     if report.findings:
         print_report(report, app_ctx.err_console, summary=False)

@@ -102,7 +102,8 @@ def lint_project(project: Project, env_names: list[str] | None = None, *,
     if unknown:
         known = ", ".join(project.env_names) or "none"
         raise UsageError(f"unknown environment {unknown[0]!r} (known: {known})",
-                         hint="pick one of infra/envs/*.tfvars")
+                         hint=f"add {project.envs_dir.relative_to(project.root)}/{unknown[0]}.tfvars"
+                              " or pick a known one")
     cache = cache_dir(project) if use_cache else None
     report = LintReport()
 

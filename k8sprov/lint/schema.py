@@ -54,14 +54,17 @@ def check_schemas(values: dict[str, Any], lines: dict[Path_, int], facts: ChartF
                   file: str) -> list[Finding]:
     if not facts.schemas:
         return []
+    merged = coalesce(facts.defaults or {}, values)
+    # A disabled subchart is not validated by Helm, nor here (and jsonschema is not even imported).
+    active = [e for e in facts.schemas
+              if not any(_at(merged, cond) is False for cond in e.get("conditions") or [])]
+    if not active:
+        return []
     import jsonschema
 
-    merged = coalesce(facts.defaults or {}, values)
     findings: list[Finding] = []
-    for entry in facts.schemas:
+    for entry in active:
         prefix = [str(k) for k in entry.get("prefix") or []]
-        if any(_at(merged, cond) is False for cond in entry.get("conditions") or []):
-            continue  # a disabled subchart: Helm does not validate it
         scoped = _at(merged, prefix) if prefix else merged
         if prefix:
             scoped = dict(scoped) if isinstance(scoped, dict) else {}

@@ -135,7 +135,9 @@ def test_env_selection_and_usage_errors(cli: Run, make_project: Callable[..., Pa
         f"infra/values/{c}/production.yaml"
         for c in ("prometheus-operator-crds", "kyverno", "kyverno-policies", "argo-cd")]
     bad = cli("-C", str(root), "lint", "--env", "nope")
-    assert bad.exit_code == 64 and "unknown environment 'nope'" in bad.stderr
+    assert bad.exit_code == 64
+    assert bad.stderr.strip() == ("error: unknown environment 'nope' (known: basic, production, staging)"
+                                  " — add infra/envs/nope.tfvars or pick a known one")
     both = cli("-C", str(root), "lint", "--env", "basic", "--all")
     assert both.exit_code == 64 and "--all and --env exclude each other" in both.stderr
 
