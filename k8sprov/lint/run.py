@@ -128,6 +128,7 @@ def lint_project(project: Project, env_names: list[str] | None = None, *,
     profiles = catalog.profiles if catalog else list(PROFILES)
 
     targets: dict[tuple[Path, Path], ValuesTarget] = {}
+    set_names: list[tuple[str, str, str, Path, int, str]] = []  # file, text, release, archive, index, name
     for name in names:
         var_file = project.envs_dir / f"{name}.tfvars"
         report.files.append(rel(var_file))
@@ -151,9 +152,16 @@ def lint_project(project: Project, env_names: list[str] | None = None, *,
             target = ValuesTarget(values_dir / key / f"{profile}.yaml",
                                   charts_dir / f"{spec.chart}-{version}.tgz", profile, key)
             targets.setdefault((target.values_file, target.archive), target)
+            set_names += [(rel(var_file), text, key, target.archive, n, s)
+                          for n, s in _set_names(data, key)]
+    facts_memo: dict[Path, Any] = {}
     for target in targets.values():
         report.files.append(rel(target.values_file))
-        report.findings += _lint_values(target, cache, rel)
+        report.findings += _lint_values(target, cache, rel, facts_memo)
+    for file, text, release, archive, index, set_name in set_names:
+        facts = facts_memo.get(archive)
+        if facts is not None:  # an archive that is missing or unreadable is reported on its values file
+            report.findings += _check_set_name(facts, file, text, release, index, set_name)
     report.findings.sort(key=Finding.sort_key)
     return report
 
@@ -183,7 +191,64 @@ def _check_overrides(data: dict[str, Any], text: str, releases: list[str], file:
     return out
 
 
-def _lint_values(target: ValuesTarget, cache: Path | None, rel: Any) -> list[Finding]:
+def _set_names(data: dict[str, Any], release: str) -> list[tuple[int, str]]:
+    overrides = data.get("release_overrides")
+    entry = overrides.get(release) if isinstance(overrides, dict) else None
+    sets = entry.get("set") if isinstance(entry, dict) else None
+    if not isinstance(sets, list):
+        return []
+    return [(n, s["name"]) for n, s in enumerate(sets)
+            if isinstance(s, dict) and isinstance(s.get("name"), str) and "${" not in s["name"]]
+
+
+def split_set_name(name: str) -> list[str]:
+    """Helm's --set path: dots separate keys (`\\.` is a literal dot); checking stops at a list index."""
+    keys, current, i = [], "", 0
+    while i < len(name):
+        char = name[i]
+        if char == "\\" and i + 1 < len(name):
+            current += name[i + 1]
+            i += 2
+            continue
+        if char == ".":
+            keys.append(current)
+            current = ""
+        elif char == "[":
+            keys.append(current)
+            return keys
+        else:
+            current += char
+        i += 1
+    keys.append(current)
+    return keys
+
+
+def _check_set_name(facts: Any, file: str, text: str, release: str, index: int, name: str) -> list[Finding]:
+    """A release_overrides `set` entry names a values path: check it like a key of the values file."""
+    from k8sprov.lint.model import show_path
+    from k8sprov.lint.values import ValuesDoc, check_values
+
+    keys = split_set_name(name)
+    doc: dict[str, Any] = {}
+    node = doc
+    for key in keys[:-1]:
+        node = node.setdefault(key, {})
+    node[keys[-1]] = None  # the value's type is Helm's guess at apply time: only the keys are checked
+    line = None
+    for n, row in enumerate(text.splitlines(), 1):
+        if f'"{name}"' in row:
+            line = n
+            break
+    out = []
+    for f in check_values(ValuesDoc(doc, {}, []), facts, file):
+        out.append(Finding(f.severity, file, line,
+                           show_path(("release_overrides", release, "set", str(index), "name")),
+                           f"sets {name!r}: {f.message}", f.suggestion))
+    return out
+
+
+def _lint_values(target: ValuesTarget, cache: Path | None, rel: Any,
+                 facts_memo: dict[Path, Any]) -> list[Finding]:
     from k8sprov.lint.chartfacts import ChartReadError, load_facts
     from k8sprov.lint.values import YamlProblem, check_values, parse_values, structure_findings
 
@@ -212,6 +277,7 @@ def _lint_values(target: ValuesTarget, cache: Path | None, rel: Any) -> list[Fin
         return [Finding(Severity.ERROR, file, None, "",
                         f"cannot read the chart {rel(target.archive)}: {message}; run"
                         f" k8sprov update-charts --profile {target.profile}")]
+    facts_memo[target.archive] = facts
     findings = check_values(doc, facts, file)
     if facts.schemas and isinstance(doc.data, dict | None):
         from k8sprov.lint.schema import check_schemas

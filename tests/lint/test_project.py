@@ -208,3 +208,53 @@ def test_plan_goes_on_after_warnings(cli: Run, make_project: Callable[..., Path]
     assert "warning: keys not checked: the chart charts/argo-cd-10.1.1.tgz is not vendored" in result.stderr
     assert "lint found" not in result.stderr
     assert "no-terraform-here" in result.stderr
+
+
+def test_release_override_set_names_are_checked_against_the_chart(cli: Run,
+                                                                  make_project: Callable[..., Path]) -> None:
+    root = make_project()
+    env = root / "infra/envs/production.tfvars"
+    text = env.read_text()
+    anchor = "    timeout = 900"
+    assert text.count(anchor) == 1, "the shipped file changed; update this test's edit"
+    env.write_text(text.replace(anchor, anchor + """
+    set = [
+      { name = "server.replica", value = "2" },
+      { name = "configs.params.server\\\\.insecure", value = "true" },
+      { name = "redis-ha.haproxy.replicas", value = "2" },
+      { name = "global.nodeSelector.kubernetes\\\\.io/hostname", value = "n1" },
+    ]
+    # end of set"""))
+    lines = env.read_text().splitlines()
+    line = next(n for n, row in enumerate(lines, 1) if "server.replica" in row)
+    result = cli("-C", str(root), "lint", "--env", "production", "--json")
+    assert findings(result) == [("infra/envs/production.tfvars", line, "error",
+                                 'release_overrides.argo-cd.set.0.name', "replicas")]
+    assert json.loads(result.stdout)["findings"][0]["message"].startswith(
+        "sets 'server.replica': unknown key 'replica' under server")
+
+
+def test_split_set_name() -> None:
+    from k8sprov.lint.run import split_set_name
+
+    assert split_set_name(r"configs.params.server\.insecure") == ["configs", "params", "server.insecure"]
+    assert split_set_name("a.b[0].c") == ["a", "b"]
+    assert split_set_name("x") == ["x"]
+
+
+def test_terminal_output_is_coloured_and_plain_otherwise() -> None:
+    import io
+
+    from rich.console import Console
+
+    from k8sprov.lint.model import Finding, Severity
+    from k8sprov.lint.render import print_report
+    from k8sprov.lint.run import LintReport
+
+    report = LintReport([Finding(Severity.ERROR, "v.yaml", 3, "a.b", "unknown key 'b' [x]")], ["v.yaml"])
+    tty, plain = io.StringIO(), io.StringIO()
+    print_report(report, Console(file=tty, force_terminal=True, color_system="standard", width=200))
+    print_report(report, Console(file=plain, force_terminal=False, width=200))
+    assert "\x1b[" in tty.getvalue() and "unknown key 'b' [x]" in tty.getvalue()
+    assert plain.getvalue() == ("v.yaml:3: error: a.b: unknown key 'b' [x]\n"
+                                "lint: 1 error, 0 warnings in 1 file\n")
