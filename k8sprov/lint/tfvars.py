@@ -217,12 +217,14 @@ def find_line(text: str, path: tuple[str, ...]) -> int | None:
     lines = text.splitlines()
     start = 0
     found = None
-    for key in path:
+    for depth, key in enumerate(path):
         if key.isdigit():
             continue
-        pattern = re.compile(r'^\s*"?' + re.escape(key) + r'"?\s*[=:]')
+        # a variable is assigned at the start of a line; attributes are indented or follow a `{`
+        lead = r"^" if depth == 0 else r'(?:^\s*|[{,]\s*)'
+        pattern = re.compile(lead + r'"?' + re.escape(key) + r'"?\s*[=:]')
         for n in range(start, len(lines)):
-            if pattern.match(lines[n]):
+            if pattern.search(lines[n]):
                 found = start = n
                 break
         else:

@@ -123,3 +123,11 @@ def test_find_line_follows_nested_attributes() -> None:
     assert find_line(ENV, ("release_overrides", "argo-cd", "timeout")) == 15
     assert find_line(ENV, ("kubeconfig", "contxt")) == 6
     assert find_line(ENV, ("missing",)) is None
+
+
+def test_find_line_of_a_variable_is_not_an_attribute_of_the_same_name() -> None:
+    text = ('kubeconfig = {\n  environment = "x"\n}\nenvironment = "basic"\n'
+            'set = [{ name = "a" }, { b = 1 }]\n')
+    assert find_line(text, ("environment",)) == 4
+    assert find_line(text, ("kubeconfig", "environment")) == 2
+    assert find_line(text, ("set", "1", "b")) == 5
