@@ -21,7 +21,7 @@ from typing import Any
 
 from k8sprov.lint import gotemplate
 
-FACTS_VERSION = 1
+FACTS_VERSION = 1  # bump when what is read from a chart changes: cached facts of older readers are dropped
 Node = dict[str, Any]
 Path_ = tuple[str, ...]
 
