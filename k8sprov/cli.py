@@ -57,23 +57,11 @@ def _global(
     ctx.obj = AppContext(project_dir=project_dir, terraform=terraform, no_color=no_color, debug=debug)
 
 
-core.register(app)
-# -- chart commands (issue 4) --
-from k8sprov.commands import charts  # noqa: E402
+# Command modules import typer and small k8sprov modules; heavy imports wait for each command's body.
+from k8sprov.commands import bundle, charts, doctor, lint, promotion  # noqa: E402
 
-charts.register(app)
-# -- end chart commands --
-from k8sprov.commands import promotion  # noqa: E402
-
-promotion.register(app)
-
-from k8sprov.commands import bundle  # noqa: E402
-
-bundle.register(app)
-
-from k8sprov.commands import doctor  # noqa: E402
-
-doctor.register(app)
+for _commands in (core, charts, lint, promotion, bundle, doctor):
+    _commands.register(app)
 
 
 def _report(err: K8sprovError, debug: bool) -> None:

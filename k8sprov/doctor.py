@@ -304,13 +304,20 @@ def _providers_item(root: _Root, offline: bool, timeout: float) -> Item:
 # -- environment checklist --------------------------------------------------------------------------------
 
 def _lint_item(project: Project, env: Environment) -> Item:
-    # PLUG POINT (lint): when k8sprov.lint exists, run it for this environment here and turn its findings
-    # into one item (✔ clean, ✘ "N findings: first one" with `k8sprov lint --env E` as the fix).
-    from importlib.util import find_spec
+    from k8sprov.lint import lint_project
+    from k8sprov.lint.render import finding_line
 
-    if find_spec("k8sprov.lint") is None:
-        return skip("lint", "not available in this k8sprov")
-    return skip("lint", "not wired into doctor yet")
+    try:
+        report = lint_project(project, [env.name])
+    except K8sprovError as err:
+        return fail("lint", err.message, err.hint)
+    fix = f"k8sprov lint --env {env.name} shows every finding with what to do"
+    if report.errors:
+        first = next(f for f in report.findings if f.severity == "error")
+        return fail("lint", f"{report.errors} error(s), first: {finding_line(first)}", fix)
+    if report.warnings:
+        return ok("lint", f"no errors, {report.warnings} warning(s) ({fix})")
+    return ok("lint", f"{len(report.files)} env and values files clean")
 
 
 def _files_item(project: Project, env: Environment) -> Item:

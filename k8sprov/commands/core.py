@@ -162,6 +162,7 @@ def plan(ctx: typer.Context,
                                                 help="Plan every environment in infra/envs/.")] = False,
          jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, metavar="N",
                                            help="With several environments: how many run at once.")] = 4,
+         no_lint: Annotated[bool, typer.Option("--no-lint", help="Do not lint before planning.")] = False,
          ) -> None:
     """Plan one environment (or several: repeated --env, --all) and save each plan for apply."""
     from k8sprov import workflow
@@ -176,6 +177,10 @@ def plan(ctx: typer.Context,
             raise UsageError("no environments in infra/envs/", hint="add infra/envs/<env>.tfvars")
     if not names:
         raise UsageError("plan needs --env ENV (repeatable) or --all", hint="k8sprov plan --env basic")
+    if not no_lint:  # typos in var and values files stop the plan before Terraform starts
+        from k8sprov.commands.lint import before_plan
+
+        before_plan(app, names)
     if len(names) > 1 or all_envs:
         _plan_many(app, names, jobs=jobs, destroy=destroy, lock_timeout=lock_timeout,
                    detailed_exitcode=detailed_exitcode, json_out=json_out, markdown_out=markdown_out,

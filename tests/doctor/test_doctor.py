@@ -273,3 +273,19 @@ def test_files_item_fails_when_the_state_is_readable_by_others(tmp_path: Path, t
     assert item["status"] == "fail" and item["message"].startswith("readable by others: state")
     assert "chmod go-rwx" in item["fix"]
     assert stat.S_IMODE(state.stat().st_mode) == 0o644  # doctor only looks; it changes nothing
+
+
+def test_lint_item_names_the_first_finding(tmp_path: Path, tf_env: TerraformKit, cli) -> None:
+    project = write_project(tmp_path / "p", {"e": 'environment = "basic"\nnamespace_lables = {}\n'})
+    (project / "terraform" / "variables.tf").write_text(
+        'variable "environment" {\n  type = string\n}\n\n'
+        'variable "namespace_labels" {\n  type = map(string)\n  default = {}\n}\n')
+    result = cli("-C", str(project), "doctor", "--env", "e", "--offline", "--json")
+    item = _items(result, "e")["lint"]
+    assert item["status"] == "fail", item
+    assert item["message"].startswith("1 error(s), first: infra/envs/e.tfvars:2: error: namespace_lables")
+    assert "namespace_labels" in item["message"] and item["fix"].startswith("k8sprov lint --env e")
+    assert result.exit_code == 1
+    (project / "infra/envs/e.tfvars").write_text('environment = "basic"\nnamespace_labels = {}\n')
+    result = cli("-C", str(project), "doctor", "--env", "e", "--offline", "--json")
+    assert _items(result, "e")["lint"]["status"] == "ok"

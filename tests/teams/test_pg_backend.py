@@ -122,10 +122,11 @@ def test_plan_all_gives_one_table_and_a_combined_exit_code(pg_project: Path, pg_
         assert "Terraform used the selected providers" in log or "No changes" in log
         assert pg_server.password not in log
         assert (pg_project / f".k8sprov/envs/{env}/plan.tfplan").is_file()  # each plan saved for apply
-    # a failing environment: failure wins over changes
+    # a failing environment: failure wins over changes (--no-lint: lint would stop this type error first)
     (pg_project / "infra/envs/prod.tfvars").write_text(
         'environment = "production"\nitems = "not-a-map"\n')
-    failed = cli("-C", str(pg_project), "plan", "--env", "a", "--env", "prod", "--detailed-exitcode")
+    failed = cli("-C", str(pg_project), "plan", "--env", "a", "--env", "prod", "--detailed-exitcode",
+                 "--no-lint")
     assert failed.exit_code == 1, failed.output
     assert re.search(r"^ prod\s+-\s+-\s+-\s+-\s+failed", failed.stdout, re.MULTILINE), failed.stdout
     assert re.search(r"^ a\s+2\s+0\s+0\s+0\s+changes", failed.stdout, re.MULTILINE), failed.stdout
