@@ -25,6 +25,7 @@ import sys
 import tarfile
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -61,11 +62,25 @@ def run(argv: list[str], env: dict[str, str]) -> float:
     return elapsed
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=5)
-    parser.add_argument("--no-write", action="store_true")
-    args = parser.parse_args()
+@dataclass
+class BundleTimes:
+    times: dict[str, list[float]]  # case -> seconds per run
+    file_size: int
+    unpacked: int
+    chart_bytes: int
+    provider_bytes: int
+    charts: dict[str, int]  # archive -> bytes
+    members: int
+    tar_size: int
+
+
+BUNDLE, TAR, VERIFY, SHA256SUM, UNPACK = (
+    "k8sprov bundle --env a", "tar -czf (same files, no checks)", "k8sprov bundle verify",
+    "sha256sum bundle file", "k8sprov bundle unpack")
+
+
+def measure(reps: int) -> BundleTimes:
+    """bundle, verify and unpack of one environment beside tar and sha256sum, interleaved."""
     kit = ensure_kit()
     work = Path(tempfile.mkdtemp(prefix="k8sprov-bench-bundle-"))
     try:
@@ -86,27 +101,38 @@ def main() -> None:
         # tar reads providers/ from the data dir, where init linked the package
         (project / "providers").symlink_to(project / ".k8sprov" / "envs" / "a" / "tfdata" / "providers")
         cases = {
-            "k8sprov bundle --env a": lambda: run(bundle, env),
-            "tar -czf (same files, no checks)": lambda: run(plain, env),
-            "k8sprov bundle verify": lambda: run([K8SPROV, "bundle", "verify", str(out)], env),
-            "sha256sum bundle file": lambda: run(["sha256sum", str(out)], env),
-            "k8sprov bundle unpack": lambda: unpack(env, out, work),
+            BUNDLE: lambda: run(bundle, env),
+            TAR: lambda: run(plain, env),
+            VERIFY: lambda: run([K8SPROV, "bundle", "verify", str(out)], env),
+            SHA256SUM: lambda: run(["sha256sum", str(out)], env),
+            UNPACK: lambda: unpack(env, out, work),
         }
         times: dict[str, list[float]] = {name: [] for name in cases}
-        for rep in range(args.reps):
+        for rep in range(reps):
             order = list(cases)
             order = order[rep % len(order):] + order[: rep % len(order)]
             for name in order:
                 times[name].append(cases[name]())
         (project / "providers").unlink()
         sizes = {m["path"]: m["size"] for m in manifest["members"]}
-        chart_bytes = sum(s for p, s in sizes.items() if p.startswith("charts/") and p.endswith(".tgz"))
-        provider_bytes = sum(s for p, s in sizes.items() if p.startswith("providers/"))
-        report(args, times, out.stat().st_size, sum(sizes.values()), chart_bytes, provider_bytes,
-               {p.removeprefix("charts/"): s for p, s in sizes.items() if p.endswith(".tgz")}, len(members),
-               tar_out.stat().st_size)
+        return BundleTimes(
+            times=times, file_size=out.stat().st_size, unpacked=sum(sizes.values()),
+            chart_bytes=sum(s for p, s in sizes.items() if p.startswith("charts/") and p.endswith(".tgz")),
+            provider_bytes=sum(s for p, s in sizes.items() if p.startswith("providers/")),
+            charts={p.removeprefix("charts/"): s for p, s in sizes.items() if p.endswith(".tgz")},
+            members=len(members), tar_size=tar_out.stat().st_size)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    m = measure(args.reps)
+    report(args, m.times, m.file_size, m.unpacked, m.chart_bytes, m.provider_bytes, m.charts, m.members,
+           m.tar_size)
 
 
 def unpack(env: dict[str, str], out: Path, work: Path) -> float:

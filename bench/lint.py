@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -192,31 +193,53 @@ def timed(cmd: list[str]) -> tuple[float, subprocess.CompletedProcess[str]]:
     return time.perf_counter() - start, proc
 
 
+@dataclass
+class LintTimes:
+    cold: list[float]
+    warm: list[float]
+    version: list[float]  # `k8sprov --version`: the start-up floor
+    summary: str  # lint's last line: what it looked at
+    sizes: list[tuple[str, int, int, int]]  # (archive, bytes, templates, values.yaml lines)
+
+
+def measure(warm_runs: int, cold_runs: int) -> LintTimes:
+    """Cold and warm `lint --all` times (fresh processes), `--version` as the floor, what was linted."""
+    with tempfile.TemporaryDirectory(prefix="k8sprov-bench-lint-") as tmp:
+        root = Path(tmp) / "project"
+        sizes = build_project(root)
+        cmd = [str(K8SPROV), "-C", str(root), "lint", "--all"]
+        cache = root / ".k8sprov" / "cache" / "lint"
+        cold: list[float] = []
+        warm: list[float] = []
+        for _ in range(cold_runs):
+            shutil.rmtree(cache, ignore_errors=True)
+            seconds, proc = timed(cmd)
+            if proc.returncode != 0:
+                raise RuntimeError(f"lint failed:\n{proc.stdout}{proc.stderr}")
+            cold.append(seconds)
+        for _ in range(warm_runs):
+            seconds, proc = timed(cmd)
+            if proc.returncode != 0:
+                raise RuntimeError(f"lint failed:\n{proc.stdout}{proc.stderr}")
+            warm.append(seconds)
+        summary = proc.stdout.strip().splitlines()[-1]
+        version = [timed([str(K8SPROV), "--version"])[0] for _ in range(5)]
+    return LintTimes(cold, warm, version, summary, sizes)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--warm", type=int, default=10)
     parser.add_argument("--cold", type=int, default=3)
     args = parser.parse_args()
     load = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory(prefix="k8sprov-bench-lint-") as tmp:
-        root = Path(tmp) / "project"
-        sizes = build_project(root)
-        cmd = [str(K8SPROV), "-C", str(root), "lint", "--all"]
-        cache = root / ".k8sprov" / "cache" / "lint"
-        cold, warm = [], []
-        for _ in range(args.cold):
-            shutil.rmtree(cache, ignore_errors=True)
-            seconds, proc = timed(cmd)
-            if proc.returncode != 0:
-                sys.exit(f"lint failed:\n{proc.stdout}{proc.stderr}")
-            cold.append(seconds)
-        for _ in range(args.warm):
-            seconds, proc = timed(cmd)
-            if proc.returncode != 0:
-                sys.exit(f"lint failed:\n{proc.stdout}{proc.stderr}")
-            warm.append(seconds)
-        summary = proc.stdout.strip().splitlines()[-1]
-        version = [timed([str(K8SPROV), "--version"])[0] for _ in range(5)]
+    try:
+        result = measure(args.warm, args.cold)
+    except RuntimeError as err:
+        sys.exit(str(err))
+    cold, warm, version, summary, sizes = (result.cold, result.warm, result.version, result.summary,
+                                           result.sizes)
+
     def ms(values: list[float]) -> str:
         return (f"{statistics.median(values) * 1000:.0f} ms "
                 f"({min(values) * 1000:.0f}–{max(values) * 1000:.0f} ms)")

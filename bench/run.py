@@ -1,4 +1,4 @@
-"""k8sprov benchmarks B1–B7 (issue 7): k8sprov against what a user would run instead.
+"""k8sprov benchmarks B1–B9: k8sprov against what a user would run instead.
 
 Every benchmark runs its baseline in the same loop: the cases are interleaved (round-robin, a different
 case first each round), every case gets one untimed warm-up, the median of the timed runs is kept and the
@@ -13,6 +13,8 @@ installed `k8sprov` script of this venv; Terraform is the test kit's real 1.0.3 
   B5  update-charts, warm                                 —   zero archive requests, under 0.5 s
   B6  k8sprov --version, k8sprov --help                   vs  terraform version
   B7  k8sprov plan --all over 3 environments              vs  the 3 plans one after another
+  B8  k8sprov lint --all, warm, real-size chart archives  —   under 1 s   (bench/lint.py)
+  B9  k8sprov bundle + bundle verify, one profile         vs  tar -czf, sha256sum   (bench/bundle.py)
 
 Usage:   .venv/bin/python bench/run.py [--quick] [--reps N] [--no-write] [--no-profile] [B1 B6 ...]
 Writes:  a table on stdout and bench/RESULTS.md (machine, command, date, ratios, targets, profiles of misses)
@@ -50,7 +52,7 @@ from tests.kit.fetch_terraform import TerraformKit, ensure_kit  # noqa: E402
 RESULTS = REPO / "bench" / "RESULTS.md"
 BIN = Path(sys.executable).parent
 K8SPROV = str(BIN / "k8sprov")
-ALL_IDS = ("B1", "B2", "B3", "B4", "B5", "B6", "B7")
+ALL_IDS = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9")
 
 
 # -- measuring ----------------------------------------------------------------------------------------------
@@ -92,13 +94,15 @@ class Row:
     baseline: str
     ratio: float | None
     target: str
-    met: bool | None  # None: not measured
+    met: bool | None  # None: no target (measured only), or not run (ours is "—")
     notes: list[str] = field(default_factory=list)
     profile: str = ""  # markdown explaining a miss
 
     @property
     def verdict(self) -> str:
-        return "not run" if self.met is None else ("met" if self.met else "MISSED")
+        if self.met is None:
+            return "measured" if self.ours != "—" else "not run"
+        return "met" if self.met else "MISSED"
 
 
 class Env:
@@ -759,6 +763,46 @@ def bench_charts(env: Env, work: Path, reps: int, want: set[str], profile: bool)
     return rows
 
 
+# -- B8, B9: lint and bundle (bench/lint.py, bench/bundle.py build their projects) ------------------------
+
+
+def bench_lint(reps: int) -> list[Row]:
+    import lint as lint_bench  # bench/lint.py
+
+    t = lint_bench.measure(warm_runs=2 * reps, cold_runs=max(2, reps // 2))
+    w = med(t.warm)
+    row = Row("B8", "`k8sprov lint --all`, warm (chart facts cached), real-size archives",
+              f"{ms(w)} ({spread(t.warm)})", f"{ms(med(t.version))} `k8sprov --version` (start-up)",
+              None, "< 1 s", w < 1.0)
+    row.notes.append(f"cold (no cache: every archive read and its templates analysed): {ms(med(t.cold))} "
+                     f"({spread(t.cold)}); {t.summary}")
+    row.notes.append("archives: " + "; ".join(
+        f"{name} {size / 1e3:,.0f} KB, {templates} templates, values.yaml {lines:,} lines"
+        for name, size, templates, lines in t.sizes))
+    return [row]
+
+
+def bench_bundle(reps: int) -> list[Row]:
+    import bundle as bundle_bench  # bench/bundle.py
+
+    t = bundle_bench.measure(reps)
+    make, tar = med(t.times[bundle_bench.BUNDLE]), med(t.times[bundle_bench.TAR])
+    verify, unpack = med(t.times[bundle_bench.VERIFY]), med(t.times[bundle_bench.UNPACK])
+    row = Row("B9", "`k8sprov bundle --env E` + `bundle verify`, one profile (time and size)",
+              f"{ms(make)} + {ms(verify)}; {t.file_size / 1e6:.2f} MB",
+              f"{ms(tar)} `tar -czf` of the same files; {t.tar_size / 1e6:.2f} MB", make / tar,
+              "measured (no target)", None)
+    row.notes.append(
+        f"{t.members} members, {t.unpacked / 1e6:.2f} MB unpacked: provider {t.provider_bytes / 1e6:.2f} MB "
+        f"(hashicorp/null 2.1.2), charts {t.chart_bytes / 1e3:.0f} KB generated at about the real compressed "
+        f"sizes ({', '.join(f'{k} {v / 1e3:.0f} KB' for k, v in sorted(t.charts.items()))})")
+    row.notes.append(
+        f"verify {ms(verify)} vs `sha256sum` of the file {ms(med(t.times[bundle_bench.SHA256SUM]))}; "
+        f"unpack (verify, then extract and re-hash) {ms(unpack)}; gzip (level 6) is most of bundle's time, "
+        "as for `tar -czf`")
+    return [row]
+
+
 # -- B6: start-up ----------------------------------------------------------------------------------------
 
 
@@ -908,7 +952,7 @@ def report(
     lines = [
         "# k8sprov benchmark results",
         "",
-        f"Written by `bench/run.py` (issue 7). Date: {started:%Y-%m-%d %H:%M} UTC; "
+        f"Written by `bench/run.py`. Date: {started:%Y-%m-%d %H:%M} UTC; "
         f"the run took {seconds:.0f} s.",
         "",
         f"- command: `{command}`",
@@ -978,6 +1022,8 @@ def main() -> None:
             ),
             ({"B4", "B5"}, lambda: bench_charts(env, work, reps, want, profile)),
             ({"B7"}, lambda: bench_plan_all(env, work, slow, 300, profile)),
+            ({"B8"}, lambda: bench_lint(reps)),
+            ({"B9"}, lambda: bench_bundle(slow)),
         ]
         for ids, step in steps:
             if not ids & want:
