@@ -10,8 +10,6 @@ in the saved plan's inputs, so a plan made for one cluster is refused for anothe
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
 import os
 from collections.abc import Mapping
@@ -21,7 +19,6 @@ from typing import Any
 
 from k8sprov.kubeconfig import Merged, Resolved, expand_path, kubeconfig_paths, merge, resolve_context
 from k8sprov.masking import mask
-from k8sprov.private import write_private_atomic
 from k8sprov.project import Environment, Project
 
 DEFAULT_TALOSCONFIG = "~/.talos/config"
@@ -55,28 +52,19 @@ def read_settings(project: Project, env: Environment) -> Settings:
     """The env file's connection settings; parsed results are cached by content hash (python-hcl2 is slow
     to start, and `envs`, `plan` and `apply` all need this)."""
     from k8sprov.hcl import load_hcl
+    from k8sprov.jsoncache import JsonCache, content_key
 
-    raw = env.var_file.read_bytes()
-    key = hashlib.sha256(raw).hexdigest()
-    cache_file = project.state_dir / "cache" / "connections.json"
-    try:
-        cache = json.loads(cache_file.read_text(encoding="utf-8"))
-        if not isinstance(cache, dict):
-            cache = {}
-    except (OSError, ValueError):
-        cache = {}
-    if isinstance(cache.get(key), dict):
+    key = content_key(env.var_file)
+    cache = JsonCache(project.state_dir / "cache" / "connections.json", limit=64)
+    cached = cache.get(key)
+    if isinstance(cached, dict):
         try:
-            return Settings(**cache[key])
+            return Settings(**cached)
         except TypeError:
             pass  # written by another version: parse again
     settings = _settings_from(load_hcl(env.var_file))
-    cache.pop(key, None)
-    cache[key] = {"kubeconfig_path": settings.kubeconfig_path,
-                  "kubeconfig_context": settings.kubeconfig_context, "talos": settings.talos}
-    cache = dict(list(cache.items())[-64:])
-    with contextlib.suppress(OSError):
-        write_private_atomic(cache_file, json.dumps(cache))
+    cache.put(key, {"kubeconfig_path": settings.kubeconfig_path,
+                    "kubeconfig_context": settings.kubeconfig_context, "talos": settings.talos})
     return settings
 
 

@@ -9,9 +9,6 @@ with `offline=True`. Nothing here prints or returns a credential.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
 import os
 import platform
 from collections.abc import Callable
@@ -24,7 +21,6 @@ from urllib.parse import urlsplit
 from k8sprov.connection import Connection
 from k8sprov.errors import K8sprovError
 from k8sprov.masking import mask
-from k8sprov.private import write_private_atomic
 from k8sprov.probe import DEFAULT_TIMEOUT, Probe
 from k8sprov.project import Environment, Project
 
@@ -102,23 +98,15 @@ def _cached_facts(project: Project, path: Path, kind: str,
     Only `extract`'s result is kept, never the parsed file: env and backend files may hold secrets, and
     caches under .k8sprov/ must not become a second copy of them."""
     from k8sprov.hcl import load_hcl
+    from k8sprov.jsoncache import JsonCache, content_key
 
-    digest = f"{kind}:{hashlib.sha256(path.read_bytes()).hexdigest()}"
-    cache_file = project.state_dir / "cache" / "doctor-hcl.json"
-    try:
-        cache = json.loads(cache_file.read_text(encoding="utf-8"))
-        if not isinstance(cache, dict):
-            cache = {}
-    except (OSError, ValueError):
-        cache = {}
-    if digest in cache:
-        data: dict[str, Any] = cache[digest]
-        return data
+    key = f"{kind}:{content_key(path)}"
+    cache = JsonCache(project.state_dir / "cache" / "doctor-hcl.json", limit=128)
+    cached = cache.get(key)
+    if isinstance(cached, dict):
+        return cached
     data = extract(load_hcl(path))
-    cache[digest] = data
-    cache = dict(list(cache.items())[-128:])
-    with contextlib.suppress(OSError):
-        write_private_atomic(cache_file, json.dumps(cache, default=str))
+    cache.put(key, data)
     return data
 
 

@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 
 from k8sprov.errors import ProjectError, UsageError
+from k8sprov.jsoncache import JsonCache, content_key
 
 PROFILES = ("basic", "staging", "production")
 _ENV_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -98,47 +99,19 @@ class Project:
 
     # python-hcl2 builds its lark parser on every start (~0.5-1 s): every plan, apply, show and envs would pay
     # it just to read one `environment = "..."`. The profile of a var file is kept by the file's content hash.
-    @property
-    def _profile_cache(self) -> Path:
-        return self.state_dir / "cache" / "profiles.json"
-
-    def _var_file_key(self, var_file: Path) -> str | None:
-        import hashlib
-
-        try:
-            return hashlib.sha256(var_file.read_bytes()).hexdigest()
-        except OSError:
-            return None
+    def _profile_cache(self) -> JsonCache:
+        return JsonCache(self.state_dir / "cache" / "profiles.json", limit=64)
 
     def _cached_profile(self, var_file: Path) -> str | None:
-        import json
-
-        key = self._var_file_key(var_file)
         try:
-            profile = json.loads(self._profile_cache.read_text(encoding="utf-8")).get(key) if key else None
-        except (OSError, ValueError, AttributeError):
+            profile = self._profile_cache().get(content_key(var_file))
+        except OSError:
             return None
         return profile if isinstance(profile, str) and profile in PROFILES else None
 
     def _remember_profile(self, var_file: Path, profile: str) -> None:
-        import json
-
-        key = self._var_file_key(var_file)
-        if key is None:
-            return
-        try:
-            cache = json.loads(self._profile_cache.read_text(encoding="utf-8"))
-            if not isinstance(cache, dict):
-                cache = {}
-        except (OSError, ValueError):
-            cache = {}
-        cache.pop(key, None)
-        cache[key] = profile
-        cache = dict(list(cache.items())[-64:])  # newest last; edits must not grow it forever
-        from k8sprov.private import write_private_atomic
-
         with contextlib.suppress(OSError):
-            write_private_atomic(self._profile_cache, json.dumps(cache))
+            self._profile_cache().put(content_key(var_file), profile)
 
     def environments(self) -> list[Environment]:
         return [self.environment(name) for name in self.env_names]

@@ -7,7 +7,6 @@ run side by side from one checkout without touching each other's state.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 import sys
@@ -45,7 +44,9 @@ def _version_cache(project: Project) -> Any:
 
     Users switch between binaries (two checkouts' terraform, terraform and tofu): one entry would re-probe
     on every switch, and a probe costs a process start."""
-    cache_file = project.state_dir / "cache" / "terraform-versions.json"
+    from k8sprov.jsoncache import JsonCache
+
+    cache = JsonCache(project.state_dir / "cache" / "terraform-versions.json", limit=_VERSION_CACHE_ENTRIES)
 
     def lookup(path: str, probe: Any) -> tuple[str, str]:
         try:
@@ -53,22 +54,11 @@ def _version_cache(project: Project) -> Any:
             key = f"{Path(path).resolve()}:{st.st_mtime_ns}:{st.st_size}"
         except OSError:
             return probe(path)  # type: ignore[no-any-return]
-        try:
-            cache = json.loads(cache_file.read_text())
-            if not isinstance(cache, dict):
-                cache = {}
-        except (OSError, ValueError):
-            cache = {}
         hit = cache.get(key)
         if isinstance(hit, list) and len(hit) == 2:
             return str(hit[0]), str(hit[1])
         version, flavor = probe(path)
-        # Insertion order is age: the newest entry goes last and the oldest fall off the front.
-        cache.pop(key, None)
-        cache[key] = [version, flavor]
-        cache = dict(list(cache.items())[-_VERSION_CACHE_ENTRIES:])
-        with contextlib.suppress(OSError):
-            write_private_atomic(cache_file, json.dumps(cache))
+        cache.put(key, [version, flavor])
         return version, flavor
 
     return lookup
