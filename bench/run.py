@@ -1,4 +1,4 @@
-"""k8sprov benchmarks B1–B7 (issue 7): k8sprov against what a user would run instead.
+"""k8sprov benchmarks B1–B7: k8sprov against what a user would run instead.
 
 Every benchmark runs its baseline in the same loop: the cases are interleaved (round-robin, a different
 case first each round), every case gets one untimed warm-up, the median of the timed runs is kept and the
@@ -463,7 +463,7 @@ def bench_render(env: Env, reps: int, sizes: list[int]) -> list[Row]:
         times = interleaved(
             {"summarize + rich": ours, "terraform show": show}, 2 if big else reps, 0 if big else 1
         )
-        breakdown = plan_render.measure(doc, 1)  # the other engineer's breakdown + tracemalloc peak
+        breakdown = plan_render.measure(doc, 1)  # plan_render's breakdown + tracemalloc peak
         k, b = med(times["summarize + rich"]), med(times["terraform show"])
         r = k / b
         row = Row(
@@ -747,9 +747,8 @@ def bench_plan_all(env: Env, work: Path, reps: int, resources: int, profile: boo
                 "≤ 0.7×",
                 None,
                 [
-                    "not yet available: `k8sprov plan --help` shows no `--all` (being added in "
-                    "k8sprov/commands/core.py and workflow.py by another engineer); re-run "
-                    "`bench/run.py B7` once it lands"
+                    "not available: `k8sprov plan --help` shows no `--all`; re-run "
+                    "`bench/run.py B7` with a k8sprov that has it"
                 ],
             )
         ]
@@ -826,7 +825,7 @@ def report(
     lines = [
         "# k8sprov benchmark results",
         "",
-        f"Written by `bench/run.py` (issue 7). Date: {started:%Y-%m-%d %H:%M} UTC; "
+        f"Written by `bench/run.py`. Date: {started:%Y-%m-%d %H:%M} UTC; "
         f"the run took {seconds:.0f} s.",
         "",
         f"- command: `{command}`",
