@@ -3,7 +3,8 @@
 Typer calls these while the shell asks for completions (`_K8SPROV_COMPLETE=complete_bash` and friends),
 with the command line parsed leniently and no command run, so `ctx.obj` is not set: the project is found
 from `-C` on the command line if given, else from the current folder upward, as a command would find it.
-A completion never fails: outside a project, or with a broken file, it offers nothing.
+Each returns every candidate; Typer keeps those that start with what was typed. A completion never fails:
+outside a project, or with a broken file, it offers nothing.
 """
 
 from __future__ import annotations
@@ -29,37 +30,34 @@ def _project(ctx: typer.Context) -> Project | None:
         return None
 
 
-def env_names(ctx: typer.Context, incomplete: str) -> list[str]:
+def env_names(ctx: typer.Context) -> list[str]:
     """The environments in infra/envs/ (the stems of its *.tfvars files)."""
     project = _project(ctx)
     if project is None:
         return []
     try:
-        return [name for name in project.env_names if name.startswith(incomplete)]
+        return project.env_names
     except OSError:
         return []
 
 
-def profile_names(incomplete: str) -> list[str]:
+def profile_names() -> list[str]:
     """The profiles an environment can declare (`environment = "..."` in its var file)."""
     from k8sprov.project import PROFILES
 
-    return [name for name in PROFILES if name.startswith(incomplete)]
+    return list(PROFILES)
 
 
-def chart_names(ctx: typer.Context, incomplete: str) -> list[str]:
+def chart_names(ctx: typer.Context) -> list[str]:
     """The charts of the project's catalog (terraform/modules/provision_k8s/versions.tf), for an option or
     argument that takes a chart name. Not for `--mirror NAME=URL`: bash splits words at `=`."""
     project = _project(ctx)
     if project is None:
         return []
+    from k8sprov.charts.catalog import load_catalog
     from k8sprov.errors import K8sprovError
 
     try:
-        from k8sprov.charts.catalog import load_catalog
-
-        names = dict.fromkeys(spec.chart for spec in load_catalog(project).charts.values())
+        return list(dict.fromkeys(spec.chart for spec in load_catalog(project).charts.values()))
     except (K8sprovError, OSError, ValueError):
         return []
-    return [name for name in names if name.startswith(incomplete)]
-
