@@ -21,8 +21,12 @@ $(VENV)/.installed: pyproject.toml
 testkit: install
 	$(PY) tests/kit/fetch_terraform.py
 
+# Test workers (pytest-xdist): auto = one per CPU; each test file stays on one worker, so module fixtures
+# and a file's order hold. TEST_WORKERS=0 runs everything in one process.
+TEST_WORKERS ?= auto
+
 test: install testkit
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: install testkit
 	$(VENV)/bin/ruff check k8sprov tests bench

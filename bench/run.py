@@ -873,9 +873,8 @@ def bench_plan_all(env: Env, work: Path, reps: int, resources: int, profile: boo
                 "≤ 0.7×",
                 None,
                 [
-                    "not yet available: `k8sprov plan --help` shows no `--all` (being added in "
-                    "k8sprov/commands/core.py and workflow.py by another engineer); re-run "
-                    "`bench/run.py B7` once it lands"
+                    "not available: `k8sprov plan --help` shows no `--all`; re-run "
+                    "`bench/run.py B7` with a k8sprov that has it"
                 ],
             )
         ]

@@ -12,18 +12,19 @@ from typing import Annotated
 
 import typer
 
-from k8sprov import __version__, fastparams
+from k8sprov import __version__, fastparams, helpview
 from k8sprov.commands import core
 from k8sprov.context import AppContext
 from k8sprov.errors import ExitCode, K8sprovError
 
 fastparams.install()  # no pydantic TypeAdapter unless an option's value needs converting (~0.2 s)
+helpview.install()  # flags show no `<bool>` metavar in --help
 
 app = typer.Typer(
     name="k8sprov",
     help="Provision a Kubernetes cluster's platform layer with Terraform and vendored Helm charts.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -40,13 +41,13 @@ def _global(
     ctx: typer.Context,
     project_dir: Annotated[
         Path | None,
-        typer.Option("-C", "--project-dir", help="Project folder (holds terraform/ and infra/envs/).",
-                     show_default=False),
+        typer.Option("-C", "--project-dir", metavar="DIR", show_default=False,
+                     help="Project folder (holds terraform/ and infra/envs/)."),
     ] = None,
     terraform: Annotated[
         str | None,
-        typer.Option("--terraform", help="Terraform or OpenTofu binary \\[env: K8SPROV_TERRAFORM].",
-                     show_default=False),
+        typer.Option("--terraform", metavar="PATH", show_default=False,
+                     help="Terraform or OpenTofu binary \\[env: K8SPROV_TERRAFORM]."),
     ] = None,
     no_color: Annotated[bool, typer.Option("--no-color", help="Plain output (also NO_COLOR).")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Full terraform output and tracebacks.")] = False,

@@ -42,6 +42,11 @@ _PG_CATALOG_RACE = re.compile(r'pq: (duplicate key value violates unique constra
 _PG_RACE_TRIES = 3
 _WORKSPACE_LOCK_TIMEOUT = "60s"
 _WORKSPACE_TRIES = 8
+# `show` of a binary plan needs the plan's providers (for their schemas) installed where it runs: Terraform
+# 1.0 says "Could not load plugin", later ones "Failed to load plugin schemas" or "no package ... cached".
+_PLAN_PROVIDERS_MISSING = re.compile(r"Could not load plugin|Failed to load plugin schemas"
+                                     r"|there is no package for \S+ \S+ cached in"
+                                     r"|Inconsistent dependency lock")
 
 
 @dataclass(frozen=True)
@@ -481,7 +486,15 @@ class Terraform:
         return self.run(self.apply_argv(plan_file, lock_timeout=lock_timeout), what="apply")
 
     def show_json(self, plan_file: Path) -> dict[str, Any]:
-        result = self.run(self.argv("show", str(plan_file), json=_flag()), stream=False, what="show")
+        try:
+            result = self.run(self.argv("show", str(plan_file), json=_flag()), stream=False, what="show")
+        except TerraformError as err:
+            if not _PLAN_PROVIDERS_MISSING.search(err.detail or err.message):
+                raise
+            raise TerraformError(
+                f"cannot read the binary plan {plan_file.name} here: terraform cannot load its providers",
+                hint="read it from the folder it was planned in, or with --env E for k8sprov's saved plans",
+                detail=err.detail) from None
         try:
             data: dict[str, Any] = json.loads(result.stdout)
         except ValueError:

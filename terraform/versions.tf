@@ -15,7 +15,7 @@ terraform {
       version = "~> 3.3.0"
     }
     # Declared as the design asks; no resource uses it: the chart digest reaches the release
-    # through helm_release.description instead. See README "The null provider".
+    # through helm_release.description instead. See docs/stack.md, "The null provider".
     null = {
       source  = "hashicorp/null"
       version = "~> 3.2.0"

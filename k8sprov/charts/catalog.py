@@ -68,7 +68,7 @@ def parse_catalog(data: dict[str, Any], where: str) -> Catalog:
     if not isinstance(raw_catalog, dict) or not isinstance(raw_versions, dict):
         raise ProjectError(
             f"{where}: needs locals chart_catalog and chart_versions (maps)",
-            hint="see the chart catalog contract in the README",
+            hint="see docs/charts.md, where versions come from",
         )
     charts: dict[str, ChartSpec] = {}
     for key, entry in raw_catalog.items():

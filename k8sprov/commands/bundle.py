@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from k8sprov.completion import env_names
 from k8sprov.context import AppContext
 
 bundle_app = typer.Typer(
@@ -23,16 +24,15 @@ bundle_app = typer.Typer(
 @bundle_app.callback()
 def create(
     ctx: typer.Context,
-    env: Annotated[str | None, typer.Option("--env", "-e", help="Environment to bundle.",
-                                            show_default=False)] = None,
+    env: Annotated[str | None, typer.Option("--env", "-e", metavar="ENV", help="Environment to bundle.",
+                                            show_default=False, autocompletion=env_names)] = None,
     output: Annotated[Path | None, typer.Option(
-        "-o", "--output", help="Bundle file \\[default: k8sprov-<env>-<profile>.tar.gz].",
+        "-o", "--output", metavar="FILE", help="Bundle file \\[default: k8sprov-ENV-PROFILE.tar.gz].",
         show_default=False)] = None,
     include_backend_secrets: Annotated[bool, typer.Option(
-        "--include-backend-secrets", help="Bundle a backend file even when it holds credentials.")] = False,
+        "--include-backend-secrets", help="Bundle a backend file holding credentials.")] = False,
     platform: Annotated[list[str] | None, typer.Option(
-        "--platform", metavar="OS_ARCH",
-        help="Also mirror providers for this platform (repeatable; needs the providers' registries).",
+        "--platform", metavar="OS_ARCH", help="Also mirror providers for OS_ARCH (registry needed).",
         show_default=False)] = None,
 ) -> None:
     """Write k8sprov-<env>-<profile>.tar.gz: modules, env files, charts, providers, bundle.json."""

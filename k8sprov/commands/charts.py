@@ -10,28 +10,29 @@ from typing import Annotated
 
 import typer
 
+from k8sprov.completion import env_names, profile_names
 from k8sprov.context import AppContext
 
-_ENV_HELP = "Vendor the charts of this environment's profile."
-_PROFILE_HELP = "Vendor the charts of this profile (basic, staging, production)."
-_MIRROR_HELP = (
-    "Fetch from a mirror: NAME is a chart name or a repository URL, URL a classic repository or "
-    "oci://registry/path. Repeatable \\[env: K8SPROV_CHART_MIRRORS, comma-separated]."
-)
+_ENV_HELP = "Only the charts of this environment's profile."
+_PROFILE_HELP = "Only the charts of this profile."
+# NAME is a chart name or a repository URL; URL a classic repository or oci://registry/path (docs/charts.md).
+_MIRROR_HELP = "Mirror, repeatable \\[env: K8SPROV_CHART_MIRRORS]."
 
 
 def register(app: typer.Typer) -> None:
     @app.command("update-charts")
     def update_charts(
         ctx: typer.Context,
-        env: Annotated[str | None, typer.Option("--env", "-e", help=_ENV_HELP, show_default=False)] = None,
+        env: Annotated[str | None, typer.Option("--env", "-e", metavar="ENV", help=_ENV_HELP,
+                                                show_default=False, autocompletion=env_names)] = None,
         profile: Annotated[
-            str | None, typer.Option("--profile", "-p", help=_PROFILE_HELP, show_default=False)
+            str | None, typer.Option("--profile", "-p", metavar="PROFILE", help=_PROFILE_HELP,
+                                     show_default=False, autocompletion=profile_names)
         ] = None,
         check: Annotated[
             bool,
             typer.Option(
-                "--check", help="Offline: fail if any archive is missing, mismatched or not pinned (for CI)."
+                "--check", help="Offline: fail unless charts/ matches the pins."
             ),
         ] = False,
         prune: Annotated[bool, typer.Option("--prune", help="Remove archives no profile pins.")] = False,
@@ -39,12 +40,14 @@ def register(app: typer.Typer) -> None:
             list[str] | None,
             typer.Option("--mirror", metavar="NAME=URL", help=_MIRROR_HELP, show_default=False),
         ] = None,
-        jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=32, help="Parallel downloads.")] = 4,
+        jobs: Annotated[
+            int, typer.Option("--jobs", "-j", min=1, max=32, metavar="N", help="Parallel downloads.")
+        ] = 4,
         prefer_oci: Annotated[
             bool,
             typer.Option(
                 "--prefer-oci",
-                help="Use each chart's `oci` source from the catalog instead of its classic repository.",
+                help="Fetch from each chart's `oci` source instead.",
             ),
         ] = False,
         timeout: Annotated[
@@ -52,7 +55,8 @@ def register(app: typer.Typer) -> None:
             typer.Option(
                 "--timeout",
                 min=0.1,
-                help="Seconds per request without progress \\[env: K8SPROV_HTTP_TIMEOUT; default 30].",
+                metavar="SEC",
+                help="Timeout \\[env: K8SPROV_HTTP_TIMEOUT; default 30].",
                 show_default=False,
             ),
         ] = None,
@@ -104,7 +108,7 @@ def register(app: typer.Typer) -> None:
         outdated: Annotated[
             bool,
             typer.Option(
-                "--outdated", help="Also ask each repository for its newest stable version (network)."
+                "--outdated", help="Also look up newer releases (network)."
             ),
         ] = False,
         mirror: Annotated[

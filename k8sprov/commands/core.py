@@ -9,14 +9,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from k8sprov.completion import env_names
 from k8sprov.context import AppContext
 from k8sprov.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
     from k8sprov.workflow import EnvRun, PlanOutcome
 
-EnvOption = Annotated[str, typer.Option("--env", "-e", help="Environment: infra/envs/<ENV>.tfvars.",
-                                        show_default=False)]
+EnvOption = Annotated[str, typer.Option("--env", "-e", metavar="ENV", show_default=False,
+                                        autocompletion=env_names,
+                                        help="Environment: infra/envs/<ENV>.tfvars.")]
 AutoApprove = Annotated[bool, typer.Option("--auto-approve", help="Do not ask (for CI).")]
 JsonOut = Annotated[str | None, typer.Option("--json", metavar="FILE|-",
                                              help="Write the plan summary as JSON ('-' = stdout).")]
@@ -151,8 +153,8 @@ def _warm_plan_view() -> None:
 
 def plan(ctx: typer.Context,
          env: Annotated[list[str] | None, typer.Option(
-             "--env", "-e", metavar="ENV", show_default=False,
-             help="Environment: infra/envs/<ENV>.tfvars; repeat it to plan several at once.")] = None,
+             "--env", "-e", metavar="ENV", show_default=False, autocompletion=env_names,
+             help="Environment: infra/envs/<ENV>.tfvars; repeatable.")] = None,
          detailed_exitcode: Annotated[bool, typer.Option(
              "--detailed-exitcode", help="Exit 2 when the plan has changes, 0 when it has none.")] = False,
          json_out: JsonOut = None, markdown_out: MarkdownOut = None, detail: Detail = False,
@@ -161,7 +163,7 @@ def plan(ctx: typer.Context,
          all_envs: Annotated[bool, typer.Option("--all",
                                                 help="Plan every environment in infra/envs/.")] = False,
          jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, metavar="N",
-                                           help="With several environments: how many run at once.")] = 4,
+                                           help="How many environments plan at once.")] = 4,
          no_lint: Annotated[bool, typer.Option("--no-lint", help="Do not lint before planning.")] = False,
          ) -> None:
     """Plan one environment (or several: repeated --env, --all) and save each plan for apply."""
@@ -271,8 +273,9 @@ def unlock(ctx: typer.Context, env: EnvOption,
 
 
 def show(ctx: typer.Context,
-         env: Annotated[str | None, typer.Option("--env", "-e", help="Show this environment's saved plan.",
-                                                 show_default=False)] = None,
+         env: Annotated[str | None, typer.Option("--env", "-e", metavar="ENV", show_default=False,
+                                                 autocompletion=env_names,
+                                                 help="Show this environment's saved plan.")] = None,
          plan_path: Annotated[Path | None, typer.Option(
              "--plan", metavar="FILE", help="Show any plan: a binary plan file or plan JSON.")] = None,
          json_out: JsonOut = None, markdown_out: MarkdownOut = None, detail: Detail = False) -> None:

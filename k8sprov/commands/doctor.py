@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from k8sprov.completion import env_names
 from k8sprov.context import AppContext
 
 
@@ -14,7 +15,7 @@ def register(app: typer.Typer) -> None:
     def doctor(
         ctx: typer.Context,
         env: Annotated[list[str] | None, typer.Option(
-            "--env", "-e", metavar="ENV", show_default=False,
+            "--env", "-e", metavar="ENV", show_default=False, autocompletion=env_names,
             help="Check this environment (repeatable; default: all of them).")] = None,
         offline: Annotated[bool, typer.Option(
             "--offline", help="Skip every network item (API server, Talos, pg, registry).")] = False,

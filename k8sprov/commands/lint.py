@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from k8sprov.completion import env_names
 from k8sprov.context import AppContext
 from k8sprov.errors import ExitCode, UsageError
 
@@ -18,8 +19,8 @@ def register(app: typer.Typer) -> None:
     def lint(
         ctx: typer.Context,
         env: Annotated[list[str] | None, typer.Option(
-            "--env", "-e", metavar="ENV", show_default=False,
-            help="Lint this environment's var file and its profile's values files; repeatable.")] = None,
+            "--env", "-e", metavar="ENV", show_default=False, autocompletion=env_names,
+            help="Lint this environment and its profile's values (repeatable).")] = None,
         all_envs: Annotated[bool, typer.Option("--all", help="Every environment (the default).")] = False,
         as_json: Annotated[bool, typer.Option("--json", help="Machine-readable findings on stdout.")] = False,
         strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,

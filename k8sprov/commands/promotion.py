@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from k8sprov.completion import chart_names, env_or_profile_names
 from k8sprov.context import AppContext
 from k8sprov.errors import ExitCode, UsageError
 
@@ -20,23 +21,23 @@ if TYPE_CHECKING:
     from k8sprov.project import Project
     from k8sprov.promotion.deployed import DeployedRelease
 
-_SIDE_HELP = "An environment (infra/envs/<NAME>.tfvars) or a profile (basic, staging, production)."
-_MIRROR_HELP = (
-    "Fetch from a mirror while vendoring: NAME is a chart name or a repository URL, URL a classic repository "
-    "or oci://registry/path. Repeatable \\[env: K8SPROV_CHART_MIRRORS, comma-separated]."
-)
+_SIDE_HELP = "An environment (infra/envs/NAME.tfvars) or a profile."
+# As update-charts' --mirror: NAME is a chart name or a repository URL; URL a classic repository or
+# oci://registry/path (docs/charts.md).
+_MIRROR_HELP = "Mirror, repeatable \\[env: K8SPROV_CHART_MIRRORS]."
 
 
 def register(app: typer.Typer) -> None:
     @app.command("diff")
     def diff(
         ctx: typer.Context,
-        a: Annotated[str, typer.Argument(metavar="A", help=_SIDE_HELP, show_default=False)],
-        b: Annotated[str, typer.Argument(metavar="B", help=_SIDE_HELP, show_default=False)],
+        a: Annotated[str, typer.Argument(metavar="A", help=_SIDE_HELP, show_default=False,
+                                         autocompletion=env_or_profile_names)],
+        b: Annotated[str, typer.Argument(metavar="B", help=_SIDE_HELP, show_default=False,
+                                         autocompletion=env_or_profile_names)],
         deployed: Annotated[
             bool,
-            typer.Option("--deployed", help="Compare the chart versions each environment's Terraform state "
-                                            "records (what runs), not the pins."),
+            typer.Option("--deployed", help="Compare what each state records as running, not the pins."),
         ] = False,
         as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
         markdown: Annotated[bool, typer.Option("--markdown", help="Markdown (for a pull request).")] = False,
@@ -84,19 +85,22 @@ def register(app: typer.Typer) -> None:
     @app.command("promote")
     def promote(
         ctx: typer.Context,
-        source: Annotated[str, typer.Option("--from", metavar="SOURCE", help=_SIDE_HELP, show_default=False)],
-        target: Annotated[str, typer.Option("--to", metavar="TARGET", help=_SIDE_HELP, show_default=False)],
+        source: Annotated[str, typer.Option("--from", metavar="SOURCE", show_default=False,
+                                            help="Promote from this env or profile.",
+                                            autocompletion=env_or_profile_names)],
+        target: Annotated[str, typer.Option("--to", metavar="TARGET", show_default=False,
+                                            help="Promote to this env or profile.",
+                                            autocompletion=env_or_profile_names)],
         chart: Annotated[
             list[str] | None,
-            typer.Option("--chart", metavar="NAME", help="Promote only this chart (repeatable; default all).",
-                         show_default=False),
+            typer.Option("--chart", metavar="NAME", help="Only this chart (repeatable).",
+                         show_default=False, autocompletion=chart_names),
         ] = None,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the change; write nothing.")] = False,
         require_deployed: Annotated[
             bool,
             typer.Option("--require-deployed",
-                         help="Refuse unless the source environment's state runs exactly these versions, "
-                              "with the digests in charts/charts.lock."),
+                         help="Refuse unless the source's state runs them."),
         ] = False,
         force: Annotated[
             bool, typer.Option("--force", help="Allow splitting charts released in lockstep.")
@@ -108,13 +112,12 @@ def register(app: typer.Typer) -> None:
         prefer_oci: Annotated[
             bool,
             typer.Option("--prefer-oci",
-                         help="Vendor from each chart's `oci` source instead of its classic repository."),
+                         help="Vendor from each chart's `oci` source instead."),
         ] = False,
         timeout: Annotated[
             float | None,
-            typer.Option("--timeout", min=0.1, show_default=False,
-                         help="Seconds per request without progress while vendoring "
-                              "\\[env: K8SPROV_HTTP_TIMEOUT; default 30]."),
+            typer.Option("--timeout", min=0.1, show_default=False, metavar="SEC",
+                         help="Timeout \\[env: K8SPROV_HTTP_TIMEOUT; default 30]."),
         ] = None,
         allow_insecure_http: Annotated[
             bool, typer.Option("--allow-insecure-http", help="Allow plain http to non-loopback hosts.")

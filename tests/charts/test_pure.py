@@ -409,7 +409,7 @@ def test_catalog_errors(data: dict[str, object], reason: str) -> None:
 
 
 def test_the_real_versions_tf_is_a_valid_catalog() -> None:
-    """The stack engineer's file: every pin in the catalog, the charts of the design, install order 1..n."""
+    """The stack's versions.tf: every pin in the catalog, the charts of the design, install order 1..n."""
     from k8sprov.hcl import load_hcl
 
     path = REPO_ROOT / "terraform" / "modules" / "provision_k8s" / "versions.tf"

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -274,7 +275,8 @@ def provider_schema(name: str) -> Schema:
     if schema["version"] != provider_version:
         raise RuntimeError(
             f"{package}=={version} holds {name} {schema['version']}, expected {provider_version}")
-    tmp = cached.with_suffix(".part")
+    # pytest-xdist workers may parse at the same moment on a cold cache: each writes its own temp file.
+    tmp = cached.with_suffix(f".{os.getpid()}.part")
     tmp.write_text(json.dumps(schema, sort_keys=True))
     tmp.replace(cached)
     return schema

@@ -1,4 +1,4 @@
-"""Plans made by the real Terraform binary from fixtures/stack (once per session), and the shared corpus."""
+"""Plans made by the real Terraform binary from fixtures/stack (once per session), and the plan corpus."""
 
 from __future__ import annotations
 
@@ -18,8 +18,7 @@ from tests.kit.fetch_terraform import TerraformKit
 HERE = Path(__file__).parent
 STACK = HERE / "fixtures" / "stack"
 SNAPSHOTS = HERE / "snapshots"
-REPO = HERE.parents[1]
-CORPUS = REPO.parent / "shared" / "plan-corpus"
+CORPUS = HERE / "corpus"
 CANARY = "CANARY-s3cr3t-7f3a9c1e"  # both canary values in the tfvars start with this
 
 
@@ -73,12 +72,9 @@ def real_plans(tf_kit: TerraformKit, tmp_path_factory: pytest.TempPathFactory) -
 
 
 def corpus_files() -> list[Path]:
-    """The shared plan corpus (../shared/plan-corpus beside the clone). Missing is a failure, not a skip."""
+    """The plan corpus in corpus/ (OpenTofu's show-json test data). Missing is a failure, not a skip."""
     if not CORPUS.is_dir():
-        pytest.fail(
-            f"plan corpus not found at {CORPUS}: CI must place a copy of shared/ beside the clone",
-            pytrace=False,
-        )
+        pytest.fail(f"plan corpus not found at {CORPUS}: it is part of the repository", pytrace=False)
     files = sorted(CORPUS.glob("*.json"))
     if not files:
         pytest.fail(f"plan corpus at {CORPUS} holds no *.json files", pytrace=False)

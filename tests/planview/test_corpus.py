@@ -1,4 +1,4 @@
-"""Every real plan in ../shared/plan-corpus (OpenTofu's show-json test data) parses, counts match, renders."""
+"""Every real plan in corpus/ (OpenTofu's show-json test data) parses, counts match, renders."""
 
 from __future__ import annotations
 

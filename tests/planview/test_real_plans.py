@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -83,6 +84,22 @@ def test_binary_plan_file_goes_through_show_json(real_plans: RealPlans) -> None:
     doc = load_plan_file(real_plans.changes_file, show_json)
     assert calls == [real_plans.changes_file]
     assert summarize(doc).counts == summarize(real_plans.changes).counts
+
+
+def test_binary_plan_read_elsewhere_says_where_to_read_it(real_plans: RealPlans, tf_env: object, cli,
+                                                           tmp_path: Path) -> None:
+    """The kit's terraform cannot load the plan's providers outside the folder it was planned in."""
+    elsewhere = cli("show", "--plan", str(real_plans.creates_file), cwd=tmp_path)
+    assert elsewhere.exit_code == 1, elsewhere.output
+    lines = elsewhere.stderr.strip().splitlines()
+    assert len(lines) == 1, elsewhere.stderr
+    assert "creates.tfplan" in lines[0] and "cannot load its providers" in lines[0]
+    assert "folder it was planned in" in lines[0] and "--env E" in lines[0]
+    assert elsewhere.stdout == ""
+    # from the folder it was planned in, the same file reads fine
+    there = cli("show", "--plan", str(real_plans.creates_file), cwd=real_plans.creates_file.parent)
+    assert there.exit_code == 0, there.output
+    assert "15 to add" in there.stdout
 
 
 @pytest.mark.parametrize("which", ["creates", "changes", "empty"])

@@ -1,4 +1,4 @@
-"""Pure pieces of issue 6: masking, lock-report parsing and wording, the combined exit code."""
+"""Pure pieces of the team features: masking, lock-report parsing and wording, the combined exit code."""
 
 from __future__ import annotations
 

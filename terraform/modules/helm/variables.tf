@@ -75,7 +75,7 @@ variable "max_history" {
 }
 
 variable "protect_from_destroy" {
-  description = "Create the release under lifecycle { prevent_destroy = true }: for releases that ship CRDs, whose deletion deletes every custom resource of those kinds. Fixed per release: changing it moves the release to another resource address (see the README before flipping it)."
+  description = "Create the release under lifecycle { prevent_destroy = true }: for releases that ship CRDs, whose deletion deletes every custom resource of those kinds. Fixed per release: changing it moves the release to another resource address (see docs/stack.md, CRD releases and teardown, before flipping it)."
   type        = bool
   default     = false
   nullable    = false
