@@ -77,7 +77,7 @@ variable "release_overrides" {
 }
 
 variable "helm_manifest_experiment" {
-  description = "Turn on the helm provider's manifest experiment: plans then carry each release's rendered Kubernetes objects, and k8sprov's plan view lists the objects a release adds, removes and changes. It needs a reachable cluster at plan time, and on a first install a chart whose objects need CRDs from another release fails to plan; turn it on after the first apply. See docs/plan-view-objects.md."
+  description = "Turn on the helm provider's manifest experiment: plans then carry each release's rendered Kubernetes objects, and k8sprov's plan view lists the objects a release adds, removes and changes. It needs a reachable cluster at plan time, and on a first install a chart whose objects need CRDs from another release fails to plan; turn it on after the first apply. See docs/plan-view.md#kubernetes-objects-inside-each-helm-release."
   type        = bool
   default     = false
   nullable    = false

@@ -12,5 +12,5 @@ namespace_labels = {
 }
 
 # Plan view: list the Kubernetes objects each Helm release adds, removes and changes. Needs the
-# cluster reachable at plan time; turn it on once the first apply is done (docs/plan-view-objects.md).
+# cluster reachable at plan time; turn it on once the first apply is done (docs/plan-view.md#kubernetes-objects-inside-each-helm-release).
 helm_manifest_experiment = false
