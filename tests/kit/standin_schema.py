@@ -328,10 +328,11 @@ def schema_response(name: str) -> bytes:
     """A serialized tfplugin6 GetProviderSchema.Response for provider `name`, cached next to the JSON."""
     from tf.gen import tfplugin_pb2 as pb
 
+    if name != "talos":
+        cached = cache_dir() / "standin" / f"schema-{name}-{WHEELS[name][2]}-v{TYPED_FORMAT}.pb"
+        if cached.is_file():
+            return cached.read_bytes()
     schema = typed_schema(name)
-    cached = cache_dir() / "standin" / f"schema-{name}-{schema['version']}-v{TYPED_FORMAT}.pb"
-    if name != "talos" and cached.is_file():
-        return cached.read_bytes()
     resp = pb.GetProviderSchema.Response(
         provider=pb.Schema(block=pb_block(pb, schema["provider_config"])),
         server_capabilities=pb.ServerCapabilities(plan_destroy=False, get_provider_schema_optional=False))
