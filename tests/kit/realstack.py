@@ -97,10 +97,11 @@ class RealStack:
                                                 builders.chart_tgz(entry["chart"], version, PAYLOAD))
                 path = f"/{key}/{entry['chart']}-{version}.tgz"
                 self.server.add(path, data)
-                repos.setdefault(key, {}).setdefault(entry["chart"], []).append(
-                    builders.index_entry(entry["chart"], version, self.server.url + path, builders.sha256(data)))
+                repos.setdefault(key, {}).setdefault(entry["chart"], []).append(builders.index_entry(
+                    entry["chart"], version, self.server.url + path, builders.sha256(data)))
         for key, entries in repos.items():
-            self.server.add(f"/{key}/index.yaml", builders.index_yaml(entries), content_type="application/x-yaml")
+            self.server.add(f"/{key}/index.yaml", builders.index_yaml(entries),
+                            content_type="application/x-yaml")
 
     def serve(self, name: str, version: str, data: bytes) -> None:
         """Publish other bytes under the same chart version (a re-published chart)."""
@@ -127,7 +128,8 @@ class RealStack:
         with pytest.MonkeyPatch.context() as m:
             for key, value in self.env().items():
                 m.setenv(key, value)
-            for key in ("TF_DATA_DIR", "TF_WORKSPACE", "TF_CLI_ARGS", "TF_LOG", "KUBECONFIG", "K8SPROV_CHART_MIRRORS"):
+            for key in ("TF_DATA_DIR", "TF_WORKSPACE", "TF_CLI_ARGS", "TF_LOG", "KUBECONFIG",
+                        "K8SPROV_CHART_MIRRORS"):
                 m.delenv(key, raising=False)
             m.setattr(sys, "stdin", (_Terminal if tty else io.StringIO)(input or ""))
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

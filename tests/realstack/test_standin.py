@@ -132,14 +132,15 @@ def _plan(provider: StandIn, type_name: str, config: dict[str, Any],
     block = provider.block(type_name)
     proposed = block.complete(dict(prior or {}) | config) if prior else block.complete(config)
     resp = provider.PlanResourceChange(pb.PlanResourceChange.Request(
-        type_name=type_name, prior_state=to_dynamic_value(prior), proposed_new_state=to_dynamic_value(proposed),
-        config=to_dynamic_value(block.complete(config))), None)
+        type_name=type_name, prior_state=to_dynamic_value(prior),
+        proposed_new_state=to_dynamic_value(proposed), config=to_dynamic_value(block.complete(config))), None)
     return read_dynamic_value(resp.planned_state), [f"{d.summary}: {d.detail}" for d in resp.diagnostics]
 
 
 def _apply(provider: StandIn, type_name: str, planned: Any, prior: Any = None) -> Any:
     resp = provider.ApplyResourceChange(pb.ApplyResourceChange.Request(
-        type_name=type_name, prior_state=to_dynamic_value(prior), planned_state=to_dynamic_value(planned)), None)
+        type_name=type_name, prior_state=to_dynamic_value(prior),
+        planned_state=to_dynamic_value(planned)), None)
     assert list(resp.diagnostics) == []
     return read_dynamic_value(resp.new_state)
 
@@ -151,7 +152,7 @@ def chart(tmp_path: Path) -> Path:
     return path
 
 
-def test_helm_release_create_plans_computed_unknown_and_apply_fills_metadata(helm: StandIn, chart: Path) -> None:
+def test_helm_release_plans_computed_unknown_and_apply_fills_metadata(helm: StandIn, chart: Path) -> None:
     planned, problems = _plan(helm, "helm_release", _release(str(chart)))
     assert problems == []
     assert planned["metadata"] is Unknown and planned["status"] is Unknown and planned["id"] is Unknown
@@ -223,8 +224,9 @@ def test_namespace_labels_follow_kubernetes_rules() -> None:
 
 def test_talos_kubeconfig_returns_client_configuration() -> None:
     talos = StandIn(schema_response("talos"))
-    config = {"node": "10.0.0.2", "client_configuration": {"ca_certificate": "ca", "client_certificate": "crt",
-                                                           "client_key": "key"}}
+    config = {"node": "10.0.0.2",
+              "client_configuration": {"ca_certificate": "ca", "client_certificate": "crt",
+                                       "client_key": "key"}}
     planned, problems = _plan(talos, "talos_cluster_kubeconfig", config)
     assert problems == []
     assert planned["kubernetes_client_configuration"] is Unknown and planned["kubeconfig_raw"] is Unknown
