@@ -25,8 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import hcl2
-
 from tests.charts import builders
 from tests.charts.server import ChartServer
 from tests.kit.standin import StandIns
@@ -50,13 +48,16 @@ class Result:
 
 
 def pinned_charts(terraform_dir: Path) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, str]]]:
-    """(chart_catalog, chart_versions) from modules/provision_k8s/versions.tf."""
-    with (terraform_dir / "modules" / "provision_k8s" / "versions.tf").open() as fh:
-        data = hcl2.load(fh)
-    merged: dict[str, Any] = {}
-    for block in data.get("locals", []):
-        merged.update(block)
-    return merged["chart_catalog"], merged["chart_versions"]
+    """(chart -> {chart, repository, namespace}, profile -> chart -> version) from
+    modules/provision_k8s/versions.tf, read the way `k8sprov update-charts` reads it."""
+    from k8sprov.charts.catalog import parse_catalog
+    from k8sprov.hcl import load_hcl
+
+    path = terraform_dir / "modules" / "provision_k8s" / "versions.tf"
+    catalog = parse_catalog(load_hcl(path), str(path))
+    charts = {key: {"chart": spec.chart, "repository": spec.repository, "namespace": spec.namespace}
+              for key, spec in catalog.charts.items()}
+    return charts, catalog.versions
 
 
 @dataclass
@@ -114,7 +115,8 @@ class RealStack:
         return {**self.kit.env(), "HOME": str(self.root / "home"), "NO_COLOR": "1", "COLUMNS": "100",
                 "TERM": "dumb", "K8SPROV_HTTP_TIMEOUT": "5"}
 
-    def k8sprov(self, *args: str, input: str | None = None, tty: bool = False) -> Result:
+    def k8sprov(self, *args: str, input: str | None = None, tty: bool = False,
+                cwd: Path | None = None) -> Result:
         """`k8sprov -C <root> ARGS` in-process, through the real entry point (exit codes included)."""
         import pytest
 
@@ -132,6 +134,8 @@ class RealStack:
                         "K8SPROV_CHART_MIRRORS"):
                 m.delenv(key, raising=False)
             m.setattr(sys, "stdin", (_Terminal if tty else io.StringIO)(input or ""))
+            if cwd is not None:
+                m.chdir(cwd)
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
                 try:
                     main(["-C", str(self.root), *args])
@@ -144,12 +148,15 @@ class RealStack:
         mirrors = [f"--mirror={url}={self.server.url}/{key}" for url, key in self.upstream.items()]
         return self.k8sprov("update-charts", *mirrors, *args)
 
-    def terraform(self, *args: str, data_dir: Path | None = None) -> subprocess.CompletedProcess[str]:
+    def terraform(self, *args: str, data_dir: Path | None = None,
+                  workspace: str | None = None) -> subprocess.CompletedProcess[str]:
         """Terraform itself in the project's terraform/ (for what k8sprov has no command for)."""
         assert self.kit.terraform is not None
         env = {**os.environ, **self.env(), "TF_IN_AUTOMATION": "1"}
         if data_dir is not None:
             env["TF_DATA_DIR"] = str(data_dir)
+        if workspace is not None:
+            env["TF_WORKSPACE"] = workspace
         return subprocess.run([str(self.kit.terraform), *args, "-no-color"], cwd=self.root / "terraform",
                               env=env, capture_output=True, text=True, timeout=300, check=False)
 

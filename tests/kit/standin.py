@@ -134,7 +134,7 @@ def ensure_standins() -> StandIns:
         folder = mirror / "registry.terraform.io" / namespace / name / version / "linux_amd64"
         script = folder / f"terraform-provider-{name}_v{version}"
         text = ("#!/bin/sh\n# stand-in provider (k8sprov test kit): real schema, no cluster\n"
-                f"exec {shlex.quote(sys.executable)} {shlex.quote(str(provider_py))} "
+                f"exec {shlex.quote(sys.executable)} {shlex.quote(str(provider_py))} --provider {name} "
                 f"--schema {shlex.quote(str(schema_file))} --cert-cache {shlex.quote(str(base / 'cert'))}\n")
         if not script.is_file() or script.read_text() != text:
             folder.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,9 @@ Started by Terraform through the filesystem mirror's `terraform-provider-<type>_
     python tests/kit/standin_provider.py --provider helm --schema <GetProviderSchema.Response .pb> \
         --cert-cache <folder>
 
+With K8SPROV_STANDIN_RECORD=<folder>, each provider writes the configuration Terraform gave it to
+<folder>/<provider>-configure.json (tests check the wiring, e.g. helm and kubernetes from Talos' output).
+
 Protocol (what Terraform calls for validate, plan, apply, refresh, import and destroy):
 - plan   = the proposed new state; on create every computed attribute the configuration leaves null is
            unknown; on update computed values are kept (Terraform's proposal already carries them) unless
@@ -23,6 +26,7 @@ import base64
 import copy
 import hashlib
 import json
+import os
 import re
 import sys
 import tarfile
@@ -371,7 +375,8 @@ BEHAVIOUR: dict[str, Behaviour] = {
 # -- the gRPC service ---------------------------------------------------------------------------------
 
 class StandIn(rpc.ProviderServicer):  # type: ignore[misc]
-    def __init__(self, schema: bytes) -> None:
+    def __init__(self, schema: bytes, name: str = "provider") -> None:
+        self.name = name
         self.raw = schema
         self.schema = pb.GetProviderSchema.Response.FromString(schema)
         self._blocks: dict[str, Block] = {}
@@ -398,6 +403,11 @@ class StandIn(rpc.ProviderServicer):  # type: ignore[misc]
         return pb.ValidateProviderConfig.Response()
 
     def ConfigureProvider(self, request: Any, context: Any) -> Any:
+        record = os.environ.get("K8SPROV_STANDIN_RECORD")
+        if record:  # tests read how Terraform configured the provider (e.g. from Talos' output)
+            config = read_dynamic_value(request.config)
+            path = Path(record) / f"{self.name}-configure.json"
+            path.write_text(json.dumps(config, default=lambda v: "(unknown)" if v is Unknown else str(v)))
         return pb.ConfigureProvider.Response()
 
     def StopProvider(self, request: Any, context: Any) -> Any:
@@ -471,7 +481,7 @@ class StandIn(rpc.ProviderServicer):  # type: ignore[misc]
                                                     state=to_dynamic_value(state))])
 
 
-def serve(schema: bytes, cert_cache: Path) -> None:
+def serve(schema: bytes, cert_cache: Path, name: str) -> None:
     """go-plugin's handshake and a tfplugin6 server (the `tf` package's runner, with this servicer)."""
     import tempfile
     from concurrent import futures
@@ -486,7 +496,7 @@ def serve(schema: bytes, cert_cache: Path) -> None:
     runner._get_cert_cache_path = lambda: cert_cache / "ssl_cert.json"  # type: ignore[attr-defined]
     stopped = False
     server = grpc.server(thread_pool=futures.ThreadPoolExecutor(max_workers=4))
-    rpc.add_ProviderServicer_to_server(StandIn(schema), server)
+    rpc.add_ProviderServicer_to_server(StandIn(schema, name), server)
 
     class Controller(controller_rpc.GRPCControllerServicer):  # type: ignore[misc]
         def Shutdown(self, request: Any, context: Any) -> Any:
@@ -515,10 +525,11 @@ def serve(schema: bytes, cert_cache: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--provider", required=True, help="the provider's type, e.g. helm")
     parser.add_argument("--schema", type=Path, required=True)
     parser.add_argument("--cert-cache", type=Path, required=True)
     args = parser.parse_args()
-    serve(args.schema.read_bytes(), args.cert_cache)
+    serve(args.schema.read_bytes(), args.cert_cache, args.provider)
 
 
 if __name__ == "__main__":
