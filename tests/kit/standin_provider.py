@@ -104,6 +104,8 @@ class Block:
         for name, spec in self.blocks.items():
             if out.get(name) is None:
                 out[name] = None if spec.nesting == pb.Schema.NestedBlock.SINGLE else []
+            elif isinstance(out[name], list):
+                out[name] = [self.sub(name).complete(v) if isinstance(v, dict) else v for v in out[name]]
         return out
 
     def unknown_computed(self, planned: dict[str, Any], config: dict[str, Any] | None) -> None:

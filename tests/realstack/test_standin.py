@@ -236,3 +236,25 @@ def test_talos_kubeconfig_returns_client_configuration() -> None:
     for key in ("ca_certificate", "client_certificate", "client_key"):
         assert base64.b64decode(kube[key]).startswith(b"-----BEGIN ")
     assert "client-key-data" in state["kubeconfig_raw"]
+
+
+def test_refresh_upgrade_and_import_keep_or_rebuild_the_state() -> None:
+    k8s = StandIn(schema_response("kubernetes"))
+    block = k8s.block("kubernetes_namespace_v1")
+    state = block.complete({"id": "kyverno", "metadata": [block.sub("metadata").complete(
+        {"name": "kyverno", "uid": "u-1", "resource_version": "3", "generation": 0})]})
+    read = k8s.ReadResource(pb.ReadResource.Request(type_name="kubernetes_namespace_v1",
+                                                    current_state=to_dynamic_value(state)), None)
+    assert read_dynamic_value(read.new_state) == state  # refresh: the stored state
+
+    upgraded = k8s.UpgradeResourceState(pb.UpgradeResourceState.Request(
+        type_name="kubernetes_namespace_v1", raw_state=pb.RawState(json=json.dumps(state).encode())), None)
+    assert read_dynamic_value(upgraded.upgraded_state) == state
+
+    imported = k8s.ImportResourceState(pb.ImportResourceState.Request(
+        type_name="kubernetes_namespace_v1", id="argocd"), None)
+    (resource,) = imported.imported_resources
+    value = read_dynamic_value(resource.state)
+    assert value["id"] == "argocd" and value["metadata"][0]["name"] == "argocd"
+    assert set(value) == set(block.attrs) | set(block.blocks)
+    assert value["metadata"][0]["uid"] is None  # filled by the refresh that follows an import
