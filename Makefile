@@ -20,6 +20,7 @@ $(VENV)/.installed: pyproject.toml
 
 testkit: install
 	$(PY) tests/kit/fetch_terraform.py
+	$(PY) tests/kit/standin.py
 
 test: install testkit
 	$(VENV)/bin/pytest
