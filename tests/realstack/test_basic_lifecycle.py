@@ -156,3 +156,16 @@ def test_tampered_archive_stops_the_plan_in_one_line(real_stack: RealStack) -> N
         assert "Terraform will perform" not in result.stdout
     finally:
         archive.write_bytes(original)
+
+
+def test_documented_teardown_state_rm_then_destroy(real_stack: RealStack) -> None:
+    """docs/stack-testing.md, "Tearing an environment down", steps 1 and 2."""
+    data_dir = real_stack.root / ".k8sprov" / "envs" / "basic" / "tfdata"
+    protected = ["module.provision_k8s.module.prometheus_operator_crds.helm_release.protected[0]",
+                 "module.provision_k8s.module.kyverno.helm_release.protected[0]"]
+    removed = real_stack.terraform("state", "rm", *protected, data_dir=data_dir, workspace="basic")
+    assert removed.returncode == 0, removed.stderr
+    destroyed = real_stack.k8sprov("destroy", "--env", "basic", "--auto-approve")
+    assert destroyed.exit_code == 0, destroyed.output
+    assert "basic: destroyed." in destroyed.stdout
+    assert addresses(real_stack.state("basic")) == []
