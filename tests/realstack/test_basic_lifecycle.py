@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from k8sprov.terraform import diagnostics
 from tests.charts import builders
 from tests.kit.realstack import RealStack, pinned_charts
 from tests.kit.script import addresses
@@ -154,6 +155,15 @@ def test_tampered_archive_stops_the_plan_in_one_line(real_stack: RealStack) -> N
         (line,) = result.error_lines()
         assert "argo-cd-10.1.1.tgz" in line and "k8sprov update-charts" in line
         assert "Terraform will perform" not in result.stdout
+        # The stack's own precondition is the second line of defence, for terraform run by hand.
+        direct = real_stack.terraform("plan", "-input=false", "-var-file=../infra/envs/basic.tfvars",
+                                      data_dir=real_stack.root / ".k8sprov" / "envs" / "basic" / "tfdata",
+                                      workspace="basic")
+        assert direct.returncode == 1
+        (message,) = diagnostics(direct.stderr)
+        assert message.startswith("Error: Resource precondition failed: chart archive "
+                                  "./../charts/argo-cd-10.1.1.tgz has sha256 ")
+        assert message.endswith(": run k8sprov update-charts to vendor and verify the pinned charts.")
     finally:
         archive.write_bytes(original)
 
