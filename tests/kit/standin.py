@@ -128,7 +128,7 @@ def ensure_standins() -> StandIns:
         schema_file = schemas / f"{name}-{version}.pb"
         if not schema_file.is_file():
             data = _null_schema() if source == "null" else schema_response(source)
-            tmp = schema_file.with_suffix(".part")
+            tmp = schema_file.with_suffix(f".{os.getpid()}.part")
             tmp.write_bytes(data)
             tmp.replace(schema_file)
         folder = mirror / "registry.terraform.io" / namespace / name / version / "linux_amd64"
@@ -138,7 +138,7 @@ def ensure_standins() -> StandIns:
                 f"--schema {shlex.quote(str(schema_file))} --cert-cache {shlex.quote(str(base / 'cert'))}\n")
         if not script.is_file() or script.read_text() != text:
             folder.mkdir(parents=True, exist_ok=True)
-            tmp = folder / ".script.part"
+            tmp = folder / f".script.{os.getpid()}.part"
             tmp.write_text(text)
             tmp.chmod(0o755)
             tmp.replace(script)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import tarfile
 import zipfile
@@ -286,7 +287,7 @@ def typed_schema(name: str) -> Schema:
             spec = out["resources"][tf_type]["blocks"][block_name]
             spec.update(required=min_items > 0, min_items=min_items, max_items=max_items)
     cached.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cached.with_suffix(".part")
+    tmp = cached.with_suffix(f".{os.getpid()}.part")  # several checkouts share the cache
     tmp.write_text(json.dumps(out, sort_keys=True))
     tmp.replace(cached)
     return out
@@ -342,7 +343,7 @@ def schema_response(name: str) -> bytes:
     data: bytes = resp.SerializeToString()
     if name != "talos":
         cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(".part")
+        tmp = cached.with_suffix(f".{os.getpid()}.part")  # several checkouts share the cache
         tmp.write_bytes(data)
         tmp.replace(cached)
     return data
