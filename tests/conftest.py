@@ -101,14 +101,9 @@ def standins() -> StandIns:
     """Stand-in helm/kubernetes/null/talos providers in a filesystem mirror, and a Terraform >= 1.5.
 
     Without such a Terraform: skip with one line naming what is missing; under CI=true: fail."""
-    from tests.kit.standin import ensure_standins
+    from tests.kit.standin import ensure_standins, require
 
-    kit = ensure_standins()
-    if kit.missing:
-        if _IN_CI:
-            pytest.fail(f"real-stack tests need {kit.missing}", pytrace=False)
-        pytest.skip(kit.missing)
-    return kit
+    return require(ensure_standins(), in_ci=_IN_CI)
 
 
 @pytest.fixture(scope="module")

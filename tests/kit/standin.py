@@ -149,6 +149,18 @@ def ensure_standins() -> StandIns:
     return StandIns(mirror, cli_config, terraform, version, missing)
 
 
+def require(kit: StandIns, *, in_ci: bool) -> StandIns:
+    """For tests: the kit when a Terraform >= 1.5 is there; else skip with the one-line reason, or fail
+    under CI (a CI run must never skip these)."""
+    import pytest
+
+    if kit.missing:
+        if in_ci:
+            pytest.fail(f"real-stack tests need {kit.missing}", pytrace=False)
+        pytest.skip(kit.missing)
+    return kit
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Stand-in providers for the real stack (test kit).")
     parser.add_argument("--print-env", action="store_true", help="print `export NAME=VALUE` lines")

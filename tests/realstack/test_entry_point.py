@@ -48,3 +48,19 @@ def test_print_env_without_a_modern_terraform_says_what_is_missing(tf_kit: Terra
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.strip() == (f"standin: no Terraform >= 1.5: found only {tf_kit.terraform} (1.0.3); "
                                      "set K8SPROV_TEST_TERRAFORM")
+
+
+def test_missing_terraform_skips_with_its_reason_but_fails_under_ci(standins: StandIns) -> None:
+    import dataclasses
+
+    import pytest
+
+    from tests.kit.standin import require
+
+    missing = dataclasses.replace(standins, terraform=None, terraform_version=None,
+                                  missing="no Terraform >= 1.5: set K8SPROV_TEST_TERRAFORM")
+    with pytest.raises(pytest.skip.Exception, match=r"^no Terraform >= 1\.5: set K8SPROV_TEST_TERRAFORM$"):
+        require(missing, in_ci=False)
+    with pytest.raises(pytest.fail.Exception, match=r"^real-stack tests need no Terraform >= 1\.5"):
+        require(missing, in_ci=True)
+    assert require(standins, in_ci=True) is standins
