@@ -46,6 +46,8 @@ PROVIDERS: dict[str, tuple[str, str, str]] = {
     "talos": ("siderolabs", "0.11.0", "talos"),
 }
 MIN_TERRAFORM = (1, 5)
+# Terraform resolves `hashicorp/helm` on registry.terraform.io, OpenTofu on registry.opentofu.org.
+HOSTS = ("registry.terraform.io", "registry.opentofu.org")
 KIT_FORMAT = 1
 
 
@@ -131,17 +133,18 @@ def ensure_standins() -> StandIns:
             tmp = schema_file.with_suffix(f".{os.getpid()}.part")
             tmp.write_bytes(data)
             tmp.replace(schema_file)
-        folder = mirror / "registry.terraform.io" / namespace / name / version / "linux_amd64"
-        script = folder / f"terraform-provider-{name}_v{version}"
         text = ("#!/bin/sh\n# stand-in provider (k8sprov test kit): real schema, no cluster\n"
                 f"exec {shlex.quote(sys.executable)} {shlex.quote(str(provider_py))} --provider {name} "
                 f"--schema {shlex.quote(str(schema_file))} --cert-cache {shlex.quote(str(base / 'cert'))}\n")
-        if not script.is_file() or script.read_text() != text:
-            folder.mkdir(parents=True, exist_ok=True)
-            tmp = folder / f".script.{os.getpid()}.part"
-            tmp.write_text(text)
-            tmp.chmod(0o755)
-            tmp.replace(script)
+        for host in HOSTS:
+            folder = mirror / host / namespace / name / version / "linux_amd64"
+            script = folder / f"terraform-provider-{name}_v{version}"
+            if not script.is_file() or script.read_text() != text:
+                folder.mkdir(parents=True, exist_ok=True)
+                tmp = folder / f".script.{os.getpid()}.part"
+                tmp.write_text(text)
+                tmp.chmod(0o755)
+                tmp.replace(script)
     config = f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror}"\n  }}\n}}\n'
     if not cli_config.is_file() or cli_config.read_text() != config:
         cli_config.write_text(config)

@@ -31,13 +31,15 @@ def test_print_env_names_the_cli_config_and_a_modern_terraform(standins: StandIn
     config = Path(exports["TF_CLI_CONFIG_FILE"]).read_text()
     assert "filesystem_mirror" in config and "direct" not in config
     mirror = Path(config.split('path = "')[1].split('"')[0])
-    scripts = sorted(p.relative_to(mirror).as_posix() for p in mirror.rglob("terraform-provider-*"))
+    scripts = sorted(p.relative_to(mirror).as_posix() for p in mirror.glob("registry.terraform.io/**/*")
+                     if p.name.startswith("terraform-provider-"))
     assert scripts == [
         "registry.terraform.io/hashicorp/helm/3.3.0/linux_amd64/terraform-provider-helm_v3.3.0",
         "registry.terraform.io/hashicorp/kubernetes/3.4.0/linux_amd64/terraform-provider-kubernetes_v3.4.0",
         "registry.terraform.io/hashicorp/null/3.2.4/linux_amd64/terraform-provider-null_v3.2.4",
         "registry.terraform.io/siderolabs/talos/0.11.0/linux_amd64/terraform-provider-talos_v0.11.0",
     ]
+    assert len(list(mirror.glob("registry.opentofu.org/*/*/*/linux_amd64/terraform-provider-*"))) == 4
 
 
 def test_print_env_without_a_modern_terraform_says_what_is_missing(tf_kit: TerraformKit) -> None:
