@@ -165,6 +165,8 @@ def _known(value: Any) -> bool:
 # -- behaviour of the real resources ---------------------------------------------------------------------
 
 class Behaviour:
+    settings: dict[str, Any] = {}  # noqa: RUF012  the provider's configuration (one provider per process)
+
     def validate(self, config: dict[str, Any]) -> None:
         return None
 
@@ -246,7 +248,10 @@ class _Helm(Behaviour):
                                   f"values[{i}]: {str(exc).splitlines()[0]}", ["values"]) from exc
                 if parsed is not None and not isinstance(parsed, dict):
                     raise Problem("Failed to parse values", f"values[{i}] is not a YAML mapping", ["values"])
-        planned["manifest"] = None  # only with experiments.manifest, which needs a cluster
+        # Known at plan time with experiments.manifest (the real provider renders against the cluster).
+        manifest_on = bool(self.settings.get("manifest"))
+        rendered = manifest_on and isinstance(chart, str)
+        planned["manifest"] = render_manifest(str(chart), config) if rendered else None
         if prior is None:
             planned["status"] = Unknown
             planned["metadata"] = Unknown
@@ -270,6 +275,56 @@ class _Helm(Behaviour):
             "notes": "", "revision": revision, "values": json.dumps(merged, sort_keys=True),
             "version": str(meta["version"]),
         }
+
+
+_ACTION = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}", re.DOTALL)
+
+
+def _redacted(value: str) -> str:
+    digest = hashlib.sha256(value.encode()).hexdigest()[:16]
+    return base64.b64encode(f"(sensitive value {digest})".encode()).decode()
+
+
+def render_manifest(chart: str, config: dict[str, Any]) -> str:
+    """`helm_release.manifest` as the helm provider's manifest experiment writes it: a JSON object keyed
+    `[<namespace>/]<kind[.group]>/<apiVersion>/<name>` (lowercase kind) -> object, Secret `data` redacted.
+
+    Templates are rendered only as far as a test chart needs: `.Release.Name`, `.Release.Namespace`,
+    `.Chart.Name`, `.Chart.Version`; any other action renders empty, `_*` files are skipped."""
+    import yaml
+
+    meta = read_chart(chart)
+    known = {".Release.Name": config.get("name") or "",
+             ".Release.Namespace": config.get("namespace") or "default",
+             ".Chart.Name": str(meta["name"]), ".Chart.Version": str(meta["version"])}
+    objects: dict[str, Any] = {}
+    with tarfile.open(chart, "r:gz") as tar:
+        members = sorted((m for m in tar.getmembers() if m.isfile()), key=lambda m: m.name)
+        for member in members:
+            parts = member.name.split("/")
+            if len(parts) < 3 or parts[1] != "templates" or parts[-1].startswith("_") \
+                    or not parts[-1].endswith((".yaml", ".yml")):
+                continue
+            fh = tar.extractfile(member)
+            assert fh is not None
+            text = _ACTION.sub(lambda m: known.get(m[1], ""), fh.read().decode())
+            try:
+                docs = list(yaml.safe_load_all(text))
+            except yaml.YAMLError:
+                continue
+            for obj in docs:
+                if not isinstance(obj, dict) or not obj.get("kind") or not obj.get("apiVersion"):
+                    continue
+                api = str(obj["apiVersion"])
+                group = api.split("/")[0] if "/" in api else ""
+                kind = str(obj["kind"]).lower() + (f".{group}" if group else "")
+                metadata = obj.get("metadata") or {}
+                namespace = metadata.get("namespace")
+                key = f"{namespace + '/' if namespace else ''}{kind}/{api}/{metadata.get('name', '')}"
+                if obj["kind"] == "Secret" and isinstance(obj.get("data"), dict):
+                    obj["data"] = {k: _redacted(str(v)) for k, v in obj["data"].items()}
+                objects[key] = obj
+    return json.dumps(objects, sort_keys=True)
 
 
 _DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -405,9 +460,12 @@ class StandIn(rpc.ProviderServicer):  # type: ignore[misc]
         return pb.ValidateProviderConfig.Response()
 
     def ConfigureProvider(self, request: Any, context: Any) -> Any:
+        config = read_dynamic_value(request.config) or {}
+        experiments = config.get("experiments")
+        manifest = isinstance(experiments, dict) and experiments.get("manifest") is True
+        Behaviour.settings = {"manifest": manifest}
         record = os.environ.get("K8SPROV_STANDIN_RECORD")
         if record:  # tests read how Terraform configured the provider (e.g. from Talos' output)
-            config = read_dynamic_value(request.config)
             path = Path(record) / f"{self.name}-configure.json"
             path.write_text(json.dumps(config, default=lambda v: "(unknown)" if v is Unknown else str(v)))
         return pb.ConfigureProvider.Response()

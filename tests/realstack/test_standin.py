@@ -258,3 +258,27 @@ def test_refresh_upgrade_and_import_keep_or_rebuild_the_state() -> None:
     assert value["id"] == "argocd" and value["metadata"][0]["name"] == "argocd"
     assert set(value) == set(block.attrs) | set(block.blocks)
     assert value["metadata"][0]["uid"] is None  # filled by the refresh that follows an import
+
+
+def test_manifest_experiment_renders_the_release_objects_at_plan(helm: StandIn, tmp_path: Path) -> None:
+    secret = (b"apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}-creds\n"
+              b"data:\n  password: c2VjcmV0\n")
+    members = [*builders.chart_members("kyverno", "3.9.0", 200),
+               builders.Member("kyverno/templates/secret.yaml", secret)]
+    chart = tmp_path / "kyverno-3.9.0.tgz"
+    chart.write_bytes(builders.tgz(members))
+    off, _ = _plan(helm, "helm_release", _release(str(chart)))
+    assert off["manifest"] is None  # experiment off: no manifest, as with the real provider
+
+    helm.ConfigureProvider(pb.ConfigureProvider.Request(config=to_dynamic_value(
+        {"experiments": {"manifest": True}})), None)
+    try:
+        on, problems = _plan(helm, "helm_release", _release(str(chart)))
+    finally:
+        helm.ConfigureProvider(pb.ConfigureProvider.Request(config=to_dynamic_value({})), None)
+    assert problems == []
+    objects = json.loads(on["manifest"])
+    assert sorted(objects) == ["configmap/v1/kyverno", "secret/v1/kyverno-creds"]
+    assert objects["configmap/v1/kyverno"]["metadata"]["name"] == "kyverno"
+    password = base64.b64decode(objects["secret/v1/kyverno-creds"]["data"]["password"]).decode()
+    assert password.startswith("(sensitive value ") and "secret" not in password
