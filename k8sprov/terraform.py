@@ -39,7 +39,8 @@ PLAN_NO_CHANGES, PLAN_CHANGES = 0, 2
 _PG_CATALOG_RACE = re.compile(r'pq: (duplicate key value violates unique constraint "pg_'
                               r'|(type|relation|schema|sequence) "[^"]+" already exists)')
 _PG_RACE_TRIES = 3
-_PREVENT_DESTROY = re.compile(r"Resource (\S+) has\s+lifecycle\.prevent_destroy set")
+# Terraform wraps its detail text: the address and the setting may sit on two lines.
+_PREVENT_DESTROY = re.compile(r"Resource\s+(\S+)\s+has\s+lifecycle\.prevent_destroy\s+set")
 _WORKSPACE_LOCK_TIMEOUT = "60s"
 _WORKSPACE_TRIES = 8
 
@@ -153,9 +154,22 @@ class RunResult:
 
     def last_error(self) -> str:
         """Terraform's last error as one line, `Error: <summary>: <detail>` (a precondition's or a variable
-        validation's own message is the detail), else its last non-empty line."""
+        validation's own message is the detail; source excerpt and values left out), else its last
+        non-empty line."""
         for text in (self.stderr, self.stdout):
-            found = diagnostics(text)
+            found: list[str] = []
+            block: list[str] | None = None
+            for raw in [*re.sub(r"\x1b\[[0-9;]*m", "", text).splitlines(), "Error: end"]:
+                line = re.sub(r"^[│╷╵](?: |$)", "", raw)
+                if line.startswith(("Error: ", "Warning: ")) or raw.startswith("╵"):
+                    if block:  # paragraphs after the summary, minus the `on FILE line N` excerpt
+                        paragraphs = " ".join(ln.strip() if ln.strip() else "\n" for ln in block[1:])
+                        detail = " ".join(p.strip() for p in paragraphs.split("\n")
+                                          if p.strip() and not re.match(r"on \S+ line \d+", p.strip()))
+                        found.append(f"{block[0]}: {detail}" if detail else block[0])
+                    block = [line.strip()] if line.startswith("Error: ") else None
+                elif block is not None:
+                    block.append(line)
             if found:
                 return found[-1]
         lines = [ln.strip(" │╷╵\t") for ln in (self.stderr + "\n" + self.stdout).splitlines()]
@@ -164,42 +178,6 @@ class RunResult:
             return errors[-1]
         rest = [ln for ln in lines if ln]
         return rest[-1] if rest else f"exit status {self.returncode}"
-
-
-_BORDER = re.compile(r"^[│╷╵](?: |$)")
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
-def diagnostics(text: str) -> list[str]:
-    """Terraform's error diagnostics in `text`, each as one line: the summary, then the detail paragraphs
-    joined (Terraform wraps them at 78 columns); the source snippet and expression values are left out."""
-    out: list[str] = []
-    block: list[str] | None = None
-
-    def close() -> None:
-        if block:
-            summary, body = block[0], block[1:]
-            paragraphs: list[list[str]] = [[]]
-            for line in body:
-                if line.strip():
-                    paragraphs[-1].append(line.strip())
-                else:
-                    paragraphs.append([])
-            detail = " ".join(" ".join(p) for p in paragraphs
-                              if p and not (p[0].startswith("on ") and " line " in p[0]))
-            message = f"{summary}: {detail}" if detail else summary
-            if message not in out:
-                out.append(message)
-
-    for raw in _ANSI.sub("", text).splitlines():
-        line = _BORDER.sub("", raw)
-        if line.startswith(("Error: ", "Warning: ")) or raw.startswith("╵"):
-            close()
-            block = [line.strip()] if line.startswith("Error: ") else None
-        elif block is not None:
-            block.append(line)
-    close()
-    return out
 
 
 def forward_signal(proc: subprocess.Popen[bytes], signum: int) -> None:
@@ -413,6 +391,13 @@ class Terraform:
         from k8sprov.locks import StateLocked, describe, parse_lock_error
 
         full = result.stderr + "\n" + result.stdout
+        protected = _PREVENT_DESTROY.findall(full.replace("│", " "))
+        if protected:
+            raise TerraformError(
+                mask(f"terraform {what} stopped: {', '.join(dict.fromkeys(protected))} "
+                     "under lifecycle.prevent_destroy; nothing was destroyed"),
+                hint="the CRD releases are protected on purpose: see docs/stack-testing.md, "
+                     "\"Tearing an environment down\"", detail=mask(result.stderr or result.stdout))
         lock = parse_lock_error(full)
         if lock is not None:
             # The workspace is the environment's name (one workspace per environment).
@@ -421,13 +406,6 @@ class Terraform:
                                      pg_schema=self.pg_schema())
             raise StateLocked(mask(f"terraform {what} failed: {message}"), lock=lock, hint=mask(hint),
                               detail=mask(result.stderr or result.stdout))
-        protected = _PREVENT_DESTROY.findall(full)
-        if protected:
-            raise TerraformError(
-                mask(f"terraform {what} stopped: {', '.join(dict.fromkeys(protected))} "
-                     "under lifecycle.prevent_destroy; nothing was destroyed"),
-                hint="the CRD releases are protected on purpose: see docs/stack-testing.md, "
-                     "\"Tearing an environment down\"", detail=mask(result.stderr or result.stdout))
         raise TerraformError(mask(f"terraform {what} failed: {result.last_error()}"),
                              hint="run with --debug for terraform's full output",
                              detail=mask(result.stderr or result.stdout))
