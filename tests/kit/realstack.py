@@ -94,8 +94,7 @@ class RealStack:
             url = entry["repository"]
             key = self.upstream.setdefault(url, f"repo{len(self.upstream)}")
             for version in sorted({pins[name] for pins in versions.values() if name in pins}):
-                data = self.archives.setdefault((name, version),
-                                                builders.chart_tgz(entry["chart"], version, PAYLOAD))
+                data = self.archives.setdefault((name, version), self.build_chart(entry["chart"], version))
                 path = f"/{key}/{entry['chart']}-{version}.tgz"
                 self.server.add(path, data)
                 repos.setdefault(key, {}).setdefault(entry["chart"], []).append(builders.index_entry(
@@ -103,6 +102,34 @@ class RealStack:
         for key, entries in repos.items():
             self.server.add(f"/{key}/index.yaml", builders.index_yaml(entries),
                             content_type="application/x-yaml")
+
+    def chart_defaults(self, chart: str) -> dict[str, Any]:
+        """Every key the project's values files set for `chart`, merged: the test chart's values.yaml,
+        so that a values linter finds a default for each of them, as it would in the real chart."""
+        import yaml
+
+        def merge(into: dict[str, Any], new: dict[str, Any]) -> None:
+            for key, value in new.items():
+                if isinstance(value, dict) and isinstance(into.get(key), dict):
+                    merge(into[key], value)
+                else:
+                    into[key] = value
+
+        defaults: dict[str, Any] = {}
+        for path in sorted((self.root / "infra" / "values" / chart).glob("*.yaml")):
+            merge(defaults, yaml.safe_load(path.read_text()) or {})
+        return defaults
+
+    def build_chart(self, chart: str, version: str, seed: int = 0) -> bytes:
+        """A small chart archive with the real name and version; values.yaml from `chart_defaults`."""
+        import yaml
+
+        members = builders.chart_members(chart, version, PAYLOAD, seed=seed)
+        values = yaml.safe_dump(self.chart_defaults(chart), sort_keys=False).encode()
+        for member in members:
+            if member.name == f"{chart}/values.yaml":
+                member.data = values
+        return builders.tgz(members)
 
     def serve(self, name: str, version: str, data: bytes) -> None:
         """Publish other bytes under the same chart version (a re-published chart)."""

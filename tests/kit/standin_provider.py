@@ -252,6 +252,8 @@ class _Helm(Behaviour):
         manifest_on = bool(self.settings.get("manifest"))
         rendered = manifest_on and isinstance(chart, str)
         planned["manifest"] = render_manifest(str(chart), config) if rendered else None
+        if not manifest_on:
+            planned["resources"] = None  # filled, like manifest, only under the experiment
         if prior is None:
             planned["status"] = Unknown
             planned["metadata"] = Unknown

@@ -105,8 +105,8 @@ def test_pin_bump_updates_exactly_that_release(real_stack: RealStack) -> None:
     versions_tf = real_stack.root / "terraform" / "modules" / "provision_k8s" / "versions.tf"
     original = versions_tf.read_text()
     basic = original.index("basic = {")
-    bumped = original[:basic] + original[basic:].replace('"argo-cd"                  = "10.1.1"',
-                                                         '"argo-cd"                  = "9.7.1"', 1)
+    pin = re.compile(r'("argo-cd"\s*=\s*)"10\.1\.1"')
+    bumped = original[:basic] + pin.sub(r'\1"9.7.1"', original[basic:], count=1)
     assert bumped != original
     versions_tf.write_text(bumped)
     try:
@@ -124,7 +124,7 @@ def test_pin_bump_updates_exactly_that_release(real_stack: RealStack) -> None:
 
 def test_same_version_with_new_bytes_plans_an_in_place_update(real_stack: RealStack) -> None:
     old_digest = _lock(real_stack)[("kyverno", "3.9.0")]
-    republished = builders.tgz(builders.chart_members("kyverno", "3.9.0", 3_000, seed=1))
+    republished = real_stack.build_chart("kyverno", "3.9.0", seed=1)
     real_stack.serve("kyverno", "3.9.0", republished)
     lock_file = real_stack.root / "charts" / "charts.lock"
     lock = json.loads(lock_file.read_text())
