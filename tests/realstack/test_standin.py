@@ -9,15 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tf.gen import tfplugin_pb2 as pb  # a [dev] dependency: missing, collection fails (never a skip)
+from tf.types import Unknown
+from tf.utils import read_dynamic_value, to_dynamic_value
 
 from tests.charts import builders
 from tests.kit.provider_schemas import load_schema_file, provider_schema
 from tests.kit.standin_provider import StandIn, label_key_problem, label_value_problem
 from tests.kit.standin_schema import TALOS_SCHEMA, schema_response, typed_schema
-
-pb = pytest.importorskip("tf.gen.tfplugin_pb2")
-from tf.types import Unknown  # noqa: E402
-from tf.utils import read_dynamic_value, to_dynamic_value  # noqa: E402
 
 STACK_TYPES = {"helm": ["helm_release"], "kubernetes": ["kubernetes_namespace_v1"],
                "talos": ["talos_cluster_kubeconfig"]}
