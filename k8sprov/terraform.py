@@ -40,6 +40,8 @@ PLAN_NO_CHANGES, PLAN_CHANGES = 0, 2
 _PG_CATALOG_RACE = re.compile(r'pq: (duplicate key value violates unique constraint "pg_'
                               r'|(type|relation|schema|sequence) "[^"]+" already exists)')
 _PG_RACE_TRIES = 3
+# Terraform wraps its detail text: the address and the setting may sit on two lines.
+_PREVENT_DESTROY = re.compile(r"Resource\s+(\S+)\s+has\s+lifecycle\.prevent_destroy\s+set")
 _WORKSPACE_LOCK_TIMEOUT = "60s"
 _WORKSPACE_TRIES = 8
 # `show` of a binary plan needs the plan's providers (for their schemas) installed where it runs: Terraform
@@ -383,6 +385,13 @@ class Terraform:
         from k8sprov.locks import StateLocked, describe, parse_lock_error
 
         full = result.stderr + "\n" + result.stdout
+        protected = _PREVENT_DESTROY.findall(full.replace("│", " "))
+        if protected:
+            raise TerraformError(
+                mask(f"terraform {what} stopped: {', '.join(dict.fromkeys(protected))} "
+                     "under lifecycle.prevent_destroy; nothing was destroyed"),
+                hint="the CRD releases are protected on purpose: see docs/stack-testing.md, "
+                     "\"Tearing an environment down\"", detail=mask(result.stderr or result.stdout))
         lock = parse_lock_error(full)
         if lock is not None:
             # The workspace is the environment's name (one workspace per environment).

@@ -25,7 +25,9 @@ locals {
   talos_enabled      = var.talos != null
   talosconfig        = local.talos_enabled ? yamldecode(file(pathexpand(var.talos.talosconfig_path))) : null
   talos_context_name = local.talos_enabled ? coalesce(var.talos.context, try(local.talosconfig.context, null)) : null
-  talos_context      = local.talos_enabled ? local.talosconfig.contexts[local.talos_context_name] : null
+  # try(): a context the file lacks must reach the precondition below (one clear message), not fail
+  # earlier as an invalid index.
+  talos_context = local.talos_enabled ? try(local.talosconfig.contexts[local.talos_context_name], null) : null
 
   talos_kube = local.talos_enabled ? talos_cluster_kubeconfig.this[0].kubernetes_client_configuration : null
 
@@ -65,7 +67,8 @@ resource "talos_cluster_kubeconfig" "this" {
       error_message = "The talosconfig ${var.talos.talosconfig_path} has no usable context ${coalesce(local.talos_context_name, "(none selected)")} with ca, crt and key; check talos.talosconfig_path and talos.context."
     }
     precondition {
-      condition     = try(coalesce(var.talos.node, try(local.talos_context.nodes[0], null)) != null, false)
+      # Without a usable context the precondition above already says so: do not add a second error.
+      condition     = local.talos_context == null || try(coalesce(var.talos.node, try(local.talos_context.nodes[0], null)) != null, false)
       error_message = "No Talos node to ask for the kubeconfig: set talos.node or add nodes to the talosconfig context."
     }
   }

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.kit.fetch_terraform import TerraformKit, ensure_kit
+from tests.kit.fetch_terraform import TerraformKit, cache_dir, ensure_kit
+
+if TYPE_CHECKING:
+    from tests.kit.realstack import RealStack
+    from tests.kit.standin import StandIns
+
+
+_KIT_CACHE = cache_dir()  # the test kit's cache, resolved before _isolate moves HOME
 
 
 @pytest.fixture(autouse=True)
@@ -19,6 +28,7 @@ def _isolate(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathF
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.setenv("TERM", "dumb")
     monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("K8SPROV_TEST_CACHE", str(_KIT_CACHE))  # built schemas and binaries are shared
     for var in ("K8SPROV_TERRAFORM", "K8SPROV_CHART_MIRRORS", "TF_CLI_CONFIG_FILE", "TF_DATA_DIR",
                 "TF_WORKSPACE", "TF_LOG", "TF_INPUT", "TF_CLI_ARGS", "KUBECONFIG", "CI"):
         monkeypatch.delenv(var, raising=False)
@@ -79,3 +89,29 @@ def cli(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
         return CliResult(code, out.getvalue(), err.getvalue())
 
     yield run
+
+
+# -- the real stack under real Terraform, with stand-in providers (tests/kit/standin.py) ---------------
+
+_IN_CI = os.environ.get("CI", "").lower() == "true"  # read before _isolate hides it from the tests
+
+
+@pytest.fixture(scope="session")
+def standins() -> StandIns:
+    """Stand-in helm/kubernetes/null/talos providers in a filesystem mirror, and a Terraform >= 1.5.
+
+    Without such a Terraform: skip with one line naming what is missing; under CI=true: fail."""
+    from tests.kit.standin import ensure_standins, require
+
+    return require(ensure_standins(), in_ci=_IN_CI)
+
+
+@pytest.fixture(scope="module")
+def real_stack(standins: StandIns, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealStack]:
+    """This repository's terraform/ and infra/ in a temporary project, charts vendored by update-charts
+    from a loopback repository; `real_stack.k8sprov(...)` runs against the stand-ins (one per module)."""
+    from tests.kit.realstack import RealStack
+
+    stack = RealStack.create(tmp_path_factory.mktemp("real-stack"), standins)
+    yield stack
+    stack.close()

@@ -314,11 +314,13 @@ def check_module_calls(module: Module) -> list[str]:
 _PATH = re.compile(r"(?<![\w.])(local\.\w+|[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][\w-]*"
                    r"(?:\[(?:[^\[\]]|\[[^\]]*\])*\])?)"  # an index, which may itself hold one index
                    r"\.([a-z_][a-z0-9_]*)(\[)?")
-_INSTANCE = re.compile(r"^\$\{(?:one\(concat\((.+)\)\)|([a-z][a-z0-9]*_[a-z0-9_]+)\.\w+\[0\])\}$")
+_INSTANCE = re.compile(r"^\$\{(?:one\(concat\((.+)\)\)|([a-z][a-z0-9]*_[a-z0-9_]+)\.\w+\[0\]"
+                       r"|[\w.]+ \? ([a-z][a-z0-9]*_[a-z0-9_]+)\.\w+\[0\] : \3\.\w+\[0\])\}$")
 
 
 def _local_instances(module: Module) -> dict[str, str]:
-    """Locals that stand for one resource instance: `one(concat(t.a, t.b))` or `t.a[0]` -> resource type."""
+    """Locals that stand for one resource instance -> resource type: `one(concat(t.a, t.b))`, `t.a[0]`,
+    or `cond ? t.a[0] : t.b[0]`."""
     out: dict[str, str] = {}
     for name, value in module.locals().items():
         if not isinstance(value, str):
@@ -326,8 +328,8 @@ def _local_instances(module: Module) -> dict[str, str]:
         m = _INSTANCE.match(value)
         if not m:
             continue
-        if m[2]:
-            out[name] = m[2]
+        if m[2] or m[3]:
+            out[name] = m[2] or m[3]
             continue
         types = {part.strip().split(".")[0] for part in m[1].split(",")}
         if len(types) == 1:

@@ -161,4 +161,5 @@ def test_every_environment_file_can_set_the_manifest_switch() -> None:
     for path in envs:
         values = load_hcl(path)
         assert isinstance(values.get("helm_manifest_experiment", False), bool), path.name
-        assert "docs/plan-view.md#kubernetes-objects-inside-each-helm-release" in path.read_text(), f"{path.name}: point at the docs"
+        docs = "docs/plan-view.md#kubernetes-objects-inside-each-helm-release"
+        assert docs in path.read_text(), f"{path.name}: point at the docs"

@@ -78,5 +78,8 @@ resource "helm_release" "protected" {
 }
 
 locals {
-  release = one(concat(helm_release.this, helm_release.protected))
+  # A conditional, not one(concat(...)): a function call marks its whole result sensitive when any
+  # argument holds a sensitive attribute (helm_release.repository_password is one), and every output
+  # built from it would then need `sensitive = true`.
+  release = var.protect_from_destroy ? helm_release.protected[0] : helm_release.this[0]
 }
