@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.charts import builders
 from tests.kit.realstack import RealStack, pinned_charts
 from tests.kit.script import addresses
@@ -90,6 +92,66 @@ def test_apply_then_plan_shows_no_changes(real_stack: RealStack) -> None:
         n: (1, "deployed", v) for n, v in pinned_charts(real_stack.root / "terraform")[1]["basic"].items()}
     again = real_stack.k8sprov("plan", "--env", "basic", "--detailed-exitcode")
     assert again.exit_code == 0, again.output
+
+
+def test_manifest_experiment_off_and_on(real_stack: RealStack, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The env file's switch reaches the helm provider; on, the plan carries each release's objects and
+    the plan view lists them (here: the first plan after turning it on, so the state holds none yet)."""
+    env_file = real_stack.root / "infra" / "envs" / "basic.tfvars"
+    original = env_file.read_text()
+    record = tmp_path / "record"
+    record.mkdir()
+    monkeypatch.setenv("K8SPROV_STANDIN_RECORD", str(record))
+    off, _ = _plan_json(real_stack)
+    assert off.exit_code == 0, off.output
+    assert json.loads((record / "helm-configure.json").read_text())["experiments"]["manifest"] is False
+    assert "objects" not in off.stdout
+    assert "helm_manifest_experiment = false" in original
+    env_file.write_text(original.replace("helm_manifest_experiment = false",
+                                         "helm_manifest_experiment = true"))
+    try:
+        on, data = _plan_json(real_stack, "--detail")
+        assert json.loads((record / "helm-configure.json").read_text())["experiments"]["manifest"] is True
+        assert on.exit_code == 2, on.output  # manifest: null in the state -> the rendered objects
+        releases = _helm(data)
+        assert sorted(releases) == sorted(NAMESPACES)
+        assert all(c["action"] == "update" for c in releases.values())
+        state = real_stack.state("basic")
+        for name, change in releases.items():
+            # the manifest is shown as objects, never as one attribute
+            assert not [a for a in change["attributes"] if a["path"] == "manifest"], name
+            summary = change["helm"]["objects_summary"]
+            assert (summary["status"], summary["source"]) == ("no-prior", "manifest"), name
+            assert summary["total"] >= 1 and "the state holds no objects yet" in summary["note"]
+        assert re.search(r"^Release .* Objects\s*$", on.stdout, re.MULTILINE), on.stdout
+        assert on.stdout.count("the state holds no objects yet") == 4
+        assert len(addresses(state)) == 7
+    finally:
+        env_file.write_text(original)
+    again = real_stack.k8sprov("plan", "--env", "basic", "--detailed-exitcode")
+    assert again.exit_code == 0, again.output
+
+
+def test_promote_require_deployed_reads_the_applied_state(real_stack: RealStack) -> None:
+    """What basic runs (its state, read through its backend) is what promote --require-deployed checks."""
+    versions_tf = real_stack.root / "terraform" / "modules" / "provision_k8s" / "versions.tf"
+    before = versions_tf.read_bytes()
+    promoted = real_stack.k8sprov("promote", "--from", "basic", "--to", "production", "--require-deployed",
+                                  "--dry-run")
+    assert promoted.exit_code == 0, promoted.output
+    basic = pinned_charts(real_stack.root / "terraform")[1]["basic"]
+    assert all(f"{name}: " in promoted.stdout and basic[name] in promoted.stdout for name in basic)
+    assert "next: k8sprov plan --env production" in promoted.stdout
+    assert versions_tf.read_bytes() == before  # a dry run writes nothing
+    deployed = real_stack.k8sprov("diff", "basic", "basic", "--deployed", "--json")
+    assert deployed.exit_code == 0, deployed.output
+    refused = real_stack.k8sprov("promote", "--from", "staging", "--to", "production", "--require-deployed",
+                                 "--dry-run")
+    assert refused.exit_code == 64
+    (line,) = refused.error_lines()
+    assert "staging" in line
+    assert versions_tf.read_bytes() == before
 
 
 def test_destroy_stops_at_prevent_destroy_and_destroys_nothing(real_stack: RealStack) -> None:
