@@ -89,14 +89,16 @@ def write_lock(charts_dir: Path, entries: Iterable[LockEntry]) -> Path:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
+    """Replace `path` keeping its mode (0644 for a new file): a crash leaves the old or the new file."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        Path(tmp).chmod(0o644)
+        Path(tmp).chmod(mode)
         Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -18,6 +18,17 @@ _PROFILE_HELP = "Only the charts of this profile."
 # NAME is a chart name or a repository URL; URL a classic repository or oci://registry/path (docs/charts.md).
 _MIRROR_HELP = "Mirror, repeatable \\[env: K8SPROV_CHART_MIRRORS]."
 
+# Options of every command that downloads charts (update-charts, charts --outdated, promote).
+MirrorOption = Annotated[
+    list[str] | None, typer.Option("--mirror", metavar="NAME=URL", help=_MIRROR_HELP, show_default=False)]
+PreferOciOption = Annotated[
+    bool, typer.Option("--prefer-oci", help="Fetch from each chart's `oci` source instead.")]
+TimeoutOption = Annotated[float | None, typer.Option(
+    "--timeout", min=0.1, metavar="SEC", show_default=False,
+    help="Timeout \\[env: K8SPROV_HTTP_TIMEOUT; default 30].")]
+InsecureHttpOption = Annotated[
+    bool, typer.Option("--allow-insecure-http", help="Allow plain http to non-loopback hosts.")]
+
 
 def register(app: typer.Typer) -> None:
     @app.command("update-charts")
@@ -36,33 +47,13 @@ def register(app: typer.Typer) -> None:
             ),
         ] = False,
         prune: Annotated[bool, typer.Option("--prune", help="Remove archives no profile pins.")] = False,
-        mirror: Annotated[
-            list[str] | None,
-            typer.Option("--mirror", metavar="NAME=URL", help=_MIRROR_HELP, show_default=False),
-        ] = None,
+        mirror: MirrorOption = None,
         jobs: Annotated[
             int, typer.Option("--jobs", "-j", min=1, max=32, metavar="N", help="Parallel downloads.")
         ] = 4,
-        prefer_oci: Annotated[
-            bool,
-            typer.Option(
-                "--prefer-oci",
-                help="Fetch from each chart's `oci` source instead.",
-            ),
-        ] = False,
-        timeout: Annotated[
-            float | None,
-            typer.Option(
-                "--timeout",
-                min=0.1,
-                metavar="SEC",
-                help="Timeout \\[env: K8SPROV_HTTP_TIMEOUT; default 30].",
-                show_default=False,
-            ),
-        ] = None,
-        allow_insecure_http: Annotated[
-            bool, typer.Option("--allow-insecure-http", help="Allow plain http to non-loopback hosts.")
-        ] = False,
+        prefer_oci: PreferOciOption = False,
+        timeout: TimeoutOption = None,
+        allow_insecure_http: InsecureHttpOption = False,
     ) -> None:
         """Download the pinned Helm charts into charts/, verified, and record them in charts/charts.lock."""
         from k8sprov.charts.catalog import load_catalog
@@ -111,13 +102,8 @@ def register(app: typer.Typer) -> None:
                 "--outdated", help="Also look up newer releases (network)."
             ),
         ] = False,
-        mirror: Annotated[
-            list[str] | None,
-            typer.Option("--mirror", metavar="NAME=URL", help=_MIRROR_HELP, show_default=False),
-        ] = None,
-        allow_insecure_http: Annotated[
-            bool, typer.Option("--allow-insecure-http", help="Allow plain http to non-loopback hosts.")
-        ] = False,
+        mirror: MirrorOption = None,
+        allow_insecure_http: InsecureHttpOption = False,
     ) -> None:
         """Show chart versions per profile, drift between profiles, and (--outdated) newer releases."""
         import json

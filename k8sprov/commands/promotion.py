@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from k8sprov.commands.charts import InsecureHttpOption, MirrorOption, PreferOciOption, TimeoutOption
 from k8sprov.completion import chart_names, env_or_profile_names
 from k8sprov.context import AppContext
 from k8sprov.errors import ExitCode, UsageError
@@ -22,9 +23,6 @@ if TYPE_CHECKING:
     from k8sprov.promotion.deployed import DeployedRelease
 
 _SIDE_HELP = "An environment (infra/envs/NAME.tfvars) or a profile."
-# As update-charts' --mirror: NAME is a chart name or a repository URL; URL a classic repository or
-# oci://registry/path (docs/charts.md).
-_MIRROR_HELP = "Mirror, repeatable \\[env: K8SPROV_CHART_MIRRORS]."
 
 
 def register(app: typer.Typer) -> None:
@@ -105,23 +103,10 @@ def register(app: typer.Typer) -> None:
         force: Annotated[
             bool, typer.Option("--force", help="Allow splitting charts released in lockstep.")
         ] = False,
-        mirror: Annotated[
-            list[str] | None,
-            typer.Option("--mirror", metavar="NAME=URL", help=_MIRROR_HELP, show_default=False),
-        ] = None,
-        prefer_oci: Annotated[
-            bool,
-            typer.Option("--prefer-oci",
-                         help="Vendor from each chart's `oci` source instead."),
-        ] = False,
-        timeout: Annotated[
-            float | None,
-            typer.Option("--timeout", min=0.1, show_default=False, metavar="SEC",
-                         help="Timeout \\[env: K8SPROV_HTTP_TIMEOUT; default 30]."),
-        ] = None,
-        allow_insecure_http: Annotated[
-            bool, typer.Option("--allow-insecure-http", help="Allow plain http to non-loopback hosts.")
-        ] = False,
+        mirror: MirrorOption = None,
+        prefer_oci: PreferOciOption = False,
+        timeout: TimeoutOption = None,
+        allow_insecure_http: InsecureHttpOption = False,
     ) -> None:
         """Move the target profile's chart pins in versions.tf to the source's, and vendor them."""
         from k8sprov.promotion.promote import apply_promotion, plan_promotion

@@ -161,7 +161,7 @@ def _add_defaults(tree: Node, path: Path_, value: Any, *, override: bool) -> Non
             _add_defaults(tree, (*path, str(key)), child, override=override)
 
 
-def _coalesce(base: Any, over: Any) -> Any:
+def coalesce(base: Any, over: Any) -> Any:
     """Helm's merge of values: maps merge key by key, anything else in `over` wins, null deletes."""
     if isinstance(base, dict) and isinstance(over, dict):
         out = dict(base)
@@ -169,7 +169,7 @@ def _coalesce(base: Any, over: Any) -> Any:
             if value is None:
                 out.pop(key, None)
             else:
-                out[key] = _coalesce(out.get(key), value)
+                out[key] = coalesce(out.get(key), value)
         return out
     return base if over is None else over
 
@@ -235,7 +235,7 @@ def _collect(chart: _Chart, meta: dict[str, Any], prefix: Path_, tree: Node,
             # Re-apply the parent's overrides of this subchart so their types win over the subchart's.
             if isinstance(own.get(key), dict):
                 _add_defaults(tree, sub_prefix, own[key], override=True)
-            coalesced[key] = _coalesce(sub_defaults, own.get(key))
+            coalesced[key] = coalesce(sub_defaults, own.get(key))
     raw_schema = chart.files.get("values.schema.json")
     if raw_schema is not None:
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from k8sprov.lint.chartfacts import ChartFacts
+from k8sprov.lint.chartfacts import ChartFacts, coalesce
 from k8sprov.lint.model import Finding, Severity, show_path
 
 Path_ = tuple[str, ...]
@@ -28,18 +28,6 @@ def validator_name(schema: Any) -> str:
         return "Draft202012Validator"
     key = uri.strip().split("://", 1)[-1].rstrip("#")
     return _DRAFTS.get(key, "Draft202012Validator")
-
-
-def coalesce(base: Any, over: Any) -> Any:
-    if isinstance(base, dict) and isinstance(over, dict):
-        out = dict(base)
-        for key, value in over.items():
-            if value is None:
-                out.pop(key, None)
-            else:
-                out[key] = coalesce(out.get(key), value)
-        return out
-    return base if over is None else over
 
 
 def _at(data: Any, path: list[str]) -> Any:

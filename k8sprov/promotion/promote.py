@@ -13,14 +13,12 @@ Order of work, so that nothing is written unless everything can be:
 from __future__ import annotations
 
 import difflib
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from k8sprov.charts.catalog import Catalog, load_catalog, parse_catalog
+from k8sprov.charts.lock import write_atomically
 from k8sprov.errors import ChartError, K8sprovError, UsageError
 from k8sprov.project import Project
 from k8sprov.promotion.compare import Side, ValuesRow, compare_values, resolve_side
@@ -188,22 +186,6 @@ def _check_result(before: Catalog, new_text: str, where: str, profile: str, expe
                          hint="nothing was written")
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Replace `path` keeping its mode; a crash leaves the old or the new file, never half of one."""
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        Path(tmp).chmod(mode)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def apply_promotion(project: Project, promotion: Promotion, vendor: Vendor) -> None:
     """Write versions.tf, vendor the target profile; on failure restore versions.tf, the lock and charts/."""
     if promotion.dry_run or promotion.nothing_to_do:
@@ -215,16 +197,16 @@ def apply_promotion(project: Project, promotion: Promotion, vendor: Vendor) -> N
     lock = lock_path(project.charts_dir)
     lock_before = lock.read_bytes() if lock.exists() else None
     archives_before = set(archives_on_disk(project.charts_dir))
-    _write_atomically(path, promotion.new_text.encode("utf-8"))
+    write_atomically(path, promotion.new_text.encode("utf-8"))
     try:
         promotion.vendored = vendor(project, promotion.target.profile)
     except BaseException:
-        _write_atomically(path, original)
+        write_atomically(path, original)
         for name in set(archives_on_disk(project.charts_dir)) - archives_before:
             (project.charts_dir / name).unlink(missing_ok=True)
         if lock_before is None:
             lock.unlink(missing_ok=True)
         elif lock.read_bytes() != lock_before:
-            _write_atomically(lock, lock_before)
+            write_atomically(lock, lock_before)
         raise
     promotion.written = True
