@@ -364,7 +364,7 @@ def bench_plan(env: Env, work: Path, reps: int, resources: int, want: set[str], 
     ours_env = env.base
     base_env = env.with_(TF_DATA_DIR=str(work / f"{name}-base"), TF_WORKSPACE="e")
     naive_env = env.with_(TF_DATA_DIR=str(work / f"{name}-naive"), TF_WORKSPACE="e")
-    stack = "with sensitive values and outputs" if sensitive else ""
+    stack = "with sensitive values and outputs " if sensitive else ""
     print(
         f"  B1/B2: warming up a {resources}-resource stack {stack}(init for k8sprov and the baselines) …",
         file=sys.stderr,
