@@ -6,6 +6,7 @@ Heavy imports (httpx, hcl2, python-terraform) happen inside command bodies so `k
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -75,11 +76,43 @@ def _report(err: K8sprovError, debug: bool) -> None:
         console.print(escape(err.detail), soft_wrap=True)
 
 
+# Global options that take a value (the word after them is no command name).
+_VALUE_OPTIONS = frozenset({"-C", "--project-dir", "--terraform"})
+_EAGER_OPTIONS = frozenset({"-h", "--help", "--version", "--install-completion", "--show-completion"})
+
+
+def _invoked_only(args: list[str]) -> tuple[list[typer.models.CommandInfo], list[typer.models.TyperInfo]]:
+    """The registered commands and groups of the command being run (all of them when that is unclear).
+
+    Typer turns every registered command into a click command before it runs one (~10 ms, on every run,
+    before terraform can start); only the one being run is needed, except for help and completion."""
+    from typer.main import get_command_name
+
+    everything = (app.registered_commands, app.registered_groups)
+    if "_K8SPROV_COMPLETE" in os.environ:
+        return everything
+    words = iter(args)
+    for word in words:
+        if word in _EAGER_OPTIONS:
+            return everything
+        if word in _VALUE_OPTIONS:
+            next(words, None)
+        elif not word.startswith("-"):
+            commands = [c for c in app.registered_commands
+                        if (c.name or get_command_name(c.callback.__name__ if c.callback else "")) == word]
+            groups = [g for g in app.registered_groups if g.name == word]
+            return (commands, groups) if commands or groups else everything
+    return everything
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the `k8sprov` script: every error leaves here as one line and a named exit code."""
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    args = argv if argv is not None else sys.argv[1:]
+    debug = "--debug" in args
+    registered = (app.registered_commands, app.registered_groups)
+    app.registered_commands, app.registered_groups = _invoked_only(args)
     try:
-        code = app(args=argv, prog_name="k8sprov", standalone_mode=False)
+        code = app(args=args, prog_name="k8sprov", standalone_mode=False)
     except K8sprovError as err:
         _report(err, debug)
         if debug:
@@ -102,4 +135,6 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(int(ExitCode.INTERRUPTED))
+    finally:
+        app.registered_commands, app.registered_groups = registered
     sys.exit(int(code) if isinstance(code, int) else 0)

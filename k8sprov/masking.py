@@ -31,9 +31,13 @@ _HCL_SECRET = re.compile(r"(?P<head>\b(?:secret_key|access_key|token|client_secr
                          r"(?!" + _PLACEHOLDER + r")(?P<pw>[^\"]+)(?=\")", re.IGNORECASE)
 
 
+# Every pattern above needs one of these: text without any (nearly all of terraform's output) is unchanged.
+_MAYBE = re.compile(r"://|pass|pwd|secret|access_key|token", re.IGNORECASE)
+
+
 def mask(text: str) -> str:
     """`text` with every credential-looking part replaced by ***; text without credentials is unchanged."""
-    if not text:
+    if not text or not _MAYBE.search(text):
         return text
     text = _URL_PASSWORD.sub(lambda m: m.group("head") + MASK + m.group("at"), text)
     text = _KEYWORD_PASSWORD.sub(lambda m: m.group("head") + MASK, text)

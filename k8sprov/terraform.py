@@ -223,12 +223,27 @@ class _SignalForwarder:
 
 
 def _pump(src: IO[bytes], sink: IO[str] | None, keep: list[str]) -> None:
-    for raw in iter(src.readline, b""):
-        line = raw.decode("utf-8", errors="replace")
-        keep.append(line)
+    """Copy terraform's output as it comes, whole lines at a time: what one read returns (a plan of a
+    thousand resources is tens of thousands of lines; a write and flush per line slowed terraform down)."""
+    read = getattr(src, "read1", src.read)
+    pending = b""
+    while True:
+        chunk = read(65536)
+        if chunk:
+            pending += chunk
+            cut = pending.rfind(b"\n") + 1
+            if not cut:
+                continue
+            raw, pending = pending[:cut], pending[cut:]
+        elif pending:
+            raw, pending = pending, b""
+        else:
+            break
+        text = raw.decode("utf-8", errors="replace")
+        keep.append(text)
         if sink is not None:
             # Backend credentials (a pg conn_str) never reach the terminal or a log file.
-            sink.write(mask(line))
+            sink.write(mask(text))
             sink.flush()
     src.close()
 

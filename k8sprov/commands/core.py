@@ -139,16 +139,21 @@ def init(ctx: typer.Context, env: EnvOption,
     app.console.print(f"{env}: init {'done' if ran else 'skipped (nothing changed since the last init)'}")
 
 
-def _warm_plan_view() -> None:
+def _warm_plan_view(run: EnvRun) -> None:
     """Import the plan view (rich and planview, ~70 ms idle, ~300 ms on a busy machine) on a daemon thread
-    while terraform plans, so it is off the critical path; render_plan's own import then finds it loaded."""
+    once terraform has started, so it is off the critical path; render_plan's own import then finds it
+    loaded. Not sooner: the import holds the GIL, and the checks before terraform starts would wait."""
     import threading
 
     def load() -> None:
         with contextlib.suppress(Exception):  # render_plan's own import reports any real problem
             import k8sprov.planview.rich_view  # noqa: F401
 
-    threading.Thread(target=load, name="k8sprov-warm-planview", daemon=True).start()
+    def started(_proc: object) -> None:
+        run.tf.on_start = None
+        threading.Thread(target=load, name="k8sprov-warm-planview", daemon=True).start()
+
+    run.tf.on_start = started
 
 
 def plan(ctx: typer.Context,
@@ -189,8 +194,8 @@ def plan(ctx: typer.Context,
                    detail=detail)
         return
     (env_name,) = names
-    _warm_plan_view()
     run = workflow.open_env(app, env_name, stream=sys.stderr if json_out == "-" else None)
+    _warm_plan_view(run)
     outcome = workflow.plan(run, destroy=destroy, lock_timeout=lock_timeout)
     changes = render_plan(app, run, outcome.plan_json, plan_file=outcome.plan_file,
                           created=outcome.record.created, json_out=json_out, markdown_out=markdown_out,
