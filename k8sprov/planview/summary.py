@@ -82,8 +82,11 @@ _EMPTY: Mapping[str, Any] = {}
 
 
 def _dict(value: Any) -> Mapping[str, Any]:
+    # Hot path: most values are dicts or null; an ABC isinstance check costs ten times a type check.
     if type(value) is dict:
         return value
+    if value is None:
+        return _EMPTY
     return value if isinstance(value, Mapping) else _EMPTY
 
 
@@ -377,7 +380,8 @@ def _resource(rc: Mapping[str, Any], secrets: Secrets, context: _HelmContext) ->
             before = ABSENT
         diff_inputs = (before, after, bs, as_, unk, secrets)
     importing = change.get("importing")
-    import_id = _dict(importing).get("id")
+    importing = importing if importing is None or type(importing) is dict else _dict(importing) or None
+    import_id = importing.get("id") if importing is not None else None
     raw_paths = change.get("replace_paths")
     replace_paths = (
         tuple(format_path(p) for p in raw_paths if type(p) is list) if type(raw_paths) is list else ()
@@ -396,7 +400,7 @@ def _resource(rc: Mapping[str, Any], secrets: Secrets, context: _HelmContext) ->
         reason=_str(rc.get("action_reason")),
         replace_paths=replace_paths,
         previous_address=previous,
-        importing=isinstance(importing, Mapping),
+        importing=importing is not None,
         import_id=(Mark.SENSITIVE.value if secrets.active and secrets.hit(import_id) else import_id)
         if isinstance(import_id, str)
         else None,
