@@ -929,8 +929,33 @@ FIXES = [
     "it when a request is due: 342 → 297 ms (2ba45e3).",
     "- **`plan` imported rich + planview after terraform returned** (on the critical path). The import now "
     "runs on a daemon thread while terraform plans: time inside `render_plan` 221 → 63 ms (5363cac).",
+    "- **`plan` started terraform ~140 ms after the process started**; from there to the spawn, the plan "
+    "view's import thread held the GIL the checks before terraform needed, and Typer built all 14 commands "
+    "to run one. The import now starts with terraform; only the command being run is built (help and "
+    "completion still see all): terraform is spawned at ~90 ms (a trace of `Popen` times on the B1 stack). "
+    "B1 1.27× → 1.18×, B1 with sensitive values 1.21× → 1.15×, B2 1.06× → 1.02× (same machine, quiet, "
+    "bench/run.py B1 B2 before and after 61324e8).",
+    "- **Terraform's output was copied and masked a line at a time** (a 1,000-resource plan prints ~10,000 "
+    "lines): now a read at a time, and the credential masker skips text that holds none of its triggers "
+    "(`://`, `pass`, `pwd`, `secret`, `access_key`, `token`): masking the ~10,000 lines of the B1 plan 70 → 11 ms (61324e8).",
+    "- **`summarize` computed every attribute diff** although a view shows a few changes of thousands: "
+    "attribute diffs are now computed when a renderer asks (`--json` still asks for all). `k8sprov show "
+    "--plan` of the 10,000-change plan, whole process: 0.32–0.37 s → 0.28–0.30 s (1e815ed); null values skip "
+    "the ABC isinstance check: summarize of 50,000 changes 224–233 → 209–212 ms (ae15916).",
+    "- **A cold `update-charts` parsed each ~1.5 MB index.yaml with libyaml** (~0.4 s each, serialised by "
+    "the GIL) and loaded httpx and the CA bundle only after the catalog parse. Indexes in Helm's own layout "
+    "are now read line by line (`k8sprov/charts/index_scan.py`, 0.02 s for 1 MB; anything else goes to "
+    "YAML, and the reader is tested to give exactly what YAML gives); httpx and its TLS context load on a "
+    "thread beside the catalog parse. B4 cold: 3.2 s → 0.71 s against the 2.6–2.9 s seed way, 1.22× → "
+    "0.25× (637f84e).",
+    "- **The Terraform version cache kept one binary**: two binaries used in turn re-ran `terraform "
+    "version` on every command (~50 ms each). It now keeps the newest 16 (6ff2f95).",
     "- Not changed: `terraform show -json` after `plan -out` (B2's floor, see its note); Python + Typer "
-    "start-up (B6's floor); B4's start-up + catalog parse + two round trips (its floor).",
+    "start-up (B6's floor); B4's start-up + catalog parse + two round trips (its floor). B1's floor for a "
+    "Python wrapper: the interpreter and `import k8sprov.cli` (~46 ms), reading, summarising and rendering "
+    "the plan JSON after `show -json` (~23 ms) and interpreter exit (~20 ms), ~90 ms = 1.09× on a 1 s "
+    "plan; the remaining ~60 ms are the checks that must come before terraform (lint, chart lock, init "
+    "fingerprint, plan inputs: hashing the stack's files) and loading the modules they need.",
 ]
 
 
