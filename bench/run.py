@@ -937,7 +937,8 @@ FIXES = [
     "bench/run.py B1 B2 before and after 61324e8).",
     "- **Terraform's output was copied and masked a line at a time** (a 1,000-resource plan prints ~10,000 "
     "lines): now a read at a time, and the credential masker skips text that holds none of its triggers "
-    "(`://`, `pass`, `pwd`, `secret`, `access_key`, `token`): masking the ~10,000 lines of the B1 plan 70 → 11 ms (61324e8).",
+    "(`://`, `pass`, `pwd`, `secret`, `access_key`, `token`): masking the ~10,000 lines of the B1 plan "
+    "70 → 11 ms (61324e8).",
     "- **`summarize` computed every attribute diff** although a view shows a few changes of thousands: "
     "attribute diffs are now computed when a renderer asks (`--json` still asks for all). `k8sprov show "
     "--plan` of the 10,000-change plan, whole process: 0.32–0.37 s → 0.28–0.30 s (1e815ed); null values skip "
