@@ -34,7 +34,8 @@ def load_plan_file(path: Path, show_json: Callable[[Path], dict[str, Any]]) -> d
                 if not isinstance(plan, dict):
                     raise PlanError(f"{path}: terraform show -json did not return a JSON object", hint=_HINT)
                 return plan
-            data = head + fh.read()
+            fh.seek(0)
+            data = fh.read()
     except FileNotFoundError:
         raise PlanError(f"plan file not found: {path}", hint="check the path") from None
     except IsADirectoryError:
@@ -43,7 +44,7 @@ def load_plan_file(path: Path, show_json: Callable[[Path], dict[str, Any]]) -> d
         raise PlanError(
             f"cannot read plan file {path}: permission denied", hint="check its permissions"
         ) from None
-    if not data.strip():
+    if not data or data.isspace():  # isspace stops at the first other byte; strip() would copy megabytes
         raise PlanError(f"{path} is empty, not a plan file", hint=_HINT)
     try:
         plan = json.loads(_decode(data))
