@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.kit import snapshot
 from tests.kit.fetch_terraform import TerraformKit
 
 HERE = Path(__file__).parent
@@ -83,11 +84,4 @@ def corpus_files() -> list[Path]:
 
 def check_snapshot(name: str, text: str) -> None:
     """Compare with snapshots/<name>; K8SPROV_UPDATE_SNAPSHOTS=1 rewrites it instead."""
-    path = SNAPSHOTS / name
-    if os.environ.get("K8SPROV_UPDATE_SNAPSHOTS") == "1":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        return
-    assert path.is_file(), f"snapshot {path} missing: run with K8SPROV_UPDATE_SNAPSHOTS=1 to create it"
-    expected = path.read_text(encoding="utf-8")
-    assert text == expected, f"output differs from snapshot {name} (K8SPROV_UPDATE_SNAPSHOTS=1 to accept)"
+    snapshot.check_snapshot(SNAPSHOTS / name, text)
