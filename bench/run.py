@@ -571,15 +571,7 @@ def _throttled(handler: Any) -> Any:
             time.sleep(LATENCY)
             super().do_GET()
 
-        def _send(self, entry: Any, status: int, body: bytes = b"", headers: dict[str, str] | None = None,
-                  content_type: str = "text/plain") -> None:
-            entry.status = status
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            for key, value in (headers or {}).items():
-                self.send_header(key, value)
-            self.end_headers()
+        def write_body(self, body: bytes) -> None:
             start, sent = time.perf_counter(), 0
             for i in range(0, len(body), 64 * 1024):
                 chunk = body[i : i + 64 * 1024]

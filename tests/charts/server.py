@@ -204,6 +204,9 @@ def _handler(server: ChartServer) -> type[BaseHTTPRequestHandler]:
             for key, value in (headers or {}).items():
                 self.send_header(key, value)
             self.end_headers()
+            self.write_body(body)
+
+        def write_body(self, body: bytes) -> None:
             self.wfile.write(body)
 
         def _send_tags_page(self, entry: Logged, path: str, params: dict[str, list[str]], data: dict) -> None:
