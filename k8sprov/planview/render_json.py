@@ -1,6 +1,6 @@
 """The machine summary (`--json`): a documented, versioned dict, safe to publish (everything is masked).
 
-Format version 1 (JSON_FORMAT_VERSION = "1.0"); docs/plan-view.md documents every key. Additive changes bump
+Format version 1 (JSON_FORMAT_VERSION = "1.1"); docs/plan-view.md documents every key. Additive changes bump
 the minor version, incompatible ones the major.
 """
 
@@ -23,7 +23,7 @@ from k8sprov.planview.model import (
 from k8sprov.planview.objects import ObjectChange, ReleaseObjects
 from k8sprov.planview.summary import gc_paused
 
-JSON_FORMAT_VERSION = "1.0"
+JSON_FORMAT_VERSION = "1.1"  # 1.1: helm `objects`, `objects_summary`, `version_locked`
 
 
 def _plain(value: Any) -> Any:
