@@ -54,6 +54,7 @@ def before_plan(app_ctx: AppContext, env_names: list[str]) -> None:
     for name in env_names:  # unknown names, unparseable var files, bad profiles: plan's own one-line errors
         app_ctx.project.environment(name)
     report: LintReport = lint_project(app_ctx.project, env_names)
+    report.findings = [f for f in report.findings if not f.chart_missing]  # plan's chart check says it
     if report.findings:
         print_report(report, app_ctx.err_console, summary=False)
     if report.errors:

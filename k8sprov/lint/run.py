@@ -269,7 +269,7 @@ def _lint_values(target: ValuesTarget, cache: Path | None, rel: Any,
         return [*structure_findings(doc, file),
                 Finding(Severity.WARNING, file, None, "",
                         f"keys not checked: the chart {rel(target.archive)} is not vendored; run"
-                        f" k8sprov update-charts --profile {target.profile}")]
+                        f" k8sprov update-charts --profile {target.profile}", chart_missing=True)]
     try:
         facts = load_facts(target.archive, cache)
     except (ChartReadError, OSError) as err:

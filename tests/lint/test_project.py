@@ -203,11 +203,25 @@ def test_plan_lints_first_errors_stop_it(cli: Run, make_project: Callable[..., P
 
 
 def test_plan_goes_on_after_warnings(cli: Run, make_project: Callable[..., Path]) -> None:
-    root = make_project(vendored=False)
+    root = make_project()
+    values = root / "infra/values/argo-cd/basic.yaml"
+    values.write_text(values.read_text() + "\nglobal:\n  nodeSelecter: {}\n")  # under global: only a warning
     result = cli("-C", str(root), "--terraform", str(root / "no-terraform-here"), "plan", "--env", "basic")
-    assert "warning: keys not checked: the chart charts/argo-cd-10.1.1.tgz is not vendored" in result.stderr
+    assert "warning: global.nodeSelecter:" in result.stderr
     assert "lint found" not in result.stderr
     assert "no-terraform-here" in result.stderr
+
+
+def test_plan_leaves_unvendored_charts_to_its_own_check(cli: Run, make_project: Callable[..., Path]) -> None:
+    """Lint's "keys not checked: not vendored" warnings would repeat the one line plan stops with."""
+    root = make_project(vendored=False)
+    linted = cli("-C", str(root), "lint", "--env", "basic")
+    assert linted.stdout.count("is not vendored; run k8sprov update-charts --profile basic") == 4
+    result = cli("-C", str(root), "plan", "--env", "basic")
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("error: charts for profile basic are not vendored: missing ")
+    assert line.count(".tgz") == 4 and line.endswith(" — run k8sprov update-charts --profile basic")
 
 
 def test_release_override_set_names_are_checked_against_the_chart(cli: Run,
