@@ -107,7 +107,10 @@ def test_environments_in_one_schema_run_at_the_same_time_without_interfering(pg_
 def test_plan_all_gives_one_table_and_a_combined_exit_code(pg_project: Path, pg_server: PgServer,
                                                            cli) -> None:
     assert cli("-C", str(pg_project), "apply", "--env", "b", "--auto-approve").exit_code == 0
-    result = cli("-C", str(pg_project), "plan", "--all", "--jobs", "3", "--detailed-exitcode")
+    # PostgreSQL releases a session's advisory lock when it notices the session ended: a run right after
+    # another can still meet it (seen ~1 run in 4 on two busy workers). --lock-timeout is the documented way.
+    result = cli("-C", str(pg_project), "plan", "--all", "--jobs", "3", "--detailed-exitcode",
+                 "--lock-timeout", "60s")
     assert result.exit_code == 2, result.output
     out = result.stdout
     assert re.search(r"^ a\s+2\s+0\s+0\s+0\s+changes\s+\d+\.\ds\s*$", out, re.MULTILINE), out
@@ -126,7 +129,7 @@ def test_plan_all_gives_one_table_and_a_combined_exit_code(pg_project: Path, pg_
     (pg_project / "infra/envs/prod.tfvars").write_text(
         'environment = "production"\nitems = "not-a-map"\n')
     failed = cli("-C", str(pg_project), "plan", "--env", "a", "--env", "prod", "--detailed-exitcode",
-                 "--no-lint")
+                 "--no-lint", "--lock-timeout", "60s")
     assert failed.exit_code == 1, failed.output
     assert re.search(r"^ prod\s+-\s+-\s+-\s+-\s+failed", failed.stdout, re.MULTILINE), failed.stdout
     assert re.search(r"^ a\s+2\s+0\s+0\s+0\s+changes", failed.stdout, re.MULTILINE), failed.stdout
