@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import uuid
 from pathlib import Path
@@ -17,6 +16,7 @@ import pytest
 from tests.charts import builders
 from tests.charts.conftest import World
 from tests.kit.fetch_terraform import TerraformKit
+from tests.kit.standin import find_terraform
 from tests.promotion.conftest import VERSIONS_TF, promote, snapshot
 from tests.promotion.test_promote import STAGING, load_hcl_text
 
@@ -166,34 +166,19 @@ def state(serial: int, lineage: str, releases: dict[str, tuple[str, str | None]]
     }
 
 
-def modern_terraform() -> str | None:
-    """Terraform >= 1.5 (what the stack needs): K8SPROV_TEST_TERRAFORM, else `terraform` on PATH."""
-    found = os.environ.get("K8SPROV_TEST_TERRAFORM") or shutil.which("terraform")
-    if not found:
-        return None
-    proc = subprocess.run([found, "version", "-json"], capture_output=True, text=True, check=False,
-                          timeout=60)
-    try:
-        major, minor = (int(x) for x in json.loads(proc.stdout)["terraform_version"].split(".")[:2])
-    except (ValueError, KeyError):
-        return None
-    return found if (major, minor) >= (1, 5) else None
-
-
 @pytest.fixture(params=["kit", "modern"])
 def terraform_bin(request: pytest.FixtureRequest, tf_env: TerraformKit,
                   monkeypatch: pytest.MonkeyPatch) -> str:
     """The binary k8sprov and the test both use: the kit's Terraform 1.0.3, and a modern one (1.11 here)."""
     if request.param == "kit":
         return str(tf_env.terraform)
-    modern = modern_terraform()
+    modern, _version, missing = find_terraform()
     if modern is None:
-        message = "no Terraform >= 1.5 (set K8SPROV_TEST_TERRAFORM or put terraform on PATH)"
         if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    monkeypatch.setenv("K8SPROV_TERRAFORM", modern)
-    return modern
+            pytest.fail(str(missing))
+        pytest.skip(str(missing))
+    monkeypatch.setenv("K8SPROV_TERRAFORM", str(modern))
+    return str(modern)
 
 
 def push(terraform: str, project: Path, env: str, data: dict[str, Any]) -> None:
