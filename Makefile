@@ -20,6 +20,7 @@ $(VENV)/.installed: pyproject.toml
 
 testkit: install
 	$(PY) tests/kit/fetch_terraform.py
+	$(PY) tests/kit/fetch_helm.py
 	$(PY) tests/kit/standin.py
 
 # Test workers (pytest-xdist): auto = one per CPU; each test file stays on one worker, so module fixtures

@@ -50,13 +50,19 @@ def _global(
         typer.Option("--terraform", metavar="PATH", show_default=False,
                      help="Terraform or OpenTofu binary \\[env: K8SPROV_TERRAFORM]."),
     ] = None,
+    helm: Annotated[
+        str | None,
+        typer.Option("--helm", metavar="PATH", show_default=False,
+                     help="Helm 3 binary for the render check \\[env: K8SPROV_HELM]."),
+    ] = None,
     no_color: Annotated[bool, typer.Option("--no-color", help="Plain output (also NO_COLOR).")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Full terraform output and tracebacks.")] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
 ) -> None:
-    ctx.obj = AppContext(project_dir=project_dir, terraform=terraform, no_color=no_color, debug=debug)
+    ctx.obj = AppContext(project_dir=project_dir, terraform=terraform, helm=helm, no_color=no_color,
+                         debug=debug)
 
 
 # Command modules import typer and small k8sprov modules; heavy imports wait for each command's body.
@@ -77,7 +83,7 @@ def _report(err: K8sprovError, debug: bool) -> None:
 
 
 # Global options that take a value (the word after them is no command name).
-_VALUE_OPTIONS = frozenset({"-C", "--project-dir", "--terraform"})
+_VALUE_OPTIONS = frozenset({"-C", "--project-dir", "--terraform", "--helm"})
 _EAGER_OPTIONS = frozenset({"-h", "--help", "--version", "--install-completion", "--show-completion"})
 
 

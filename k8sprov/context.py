@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 class AppContext:
     project_dir: Path | None = None
     terraform: str | None = None
+    helm: str | None = None
     no_color: bool = False
     debug: bool = False
     cwd: Path = field(default_factory=Path.cwd)
@@ -46,3 +47,7 @@ class AppContext:
     def terraform_request(self) -> str | None:
         """The binary the user asked for: --terraform, else K8SPROV_TERRAFORM, else None (search PATH)."""
         return self.terraform or os.environ.get("K8SPROV_TERRAFORM") or None
+
+    def helm_request(self) -> str | None:
+        """The Helm the user asked for: --helm, else K8SPROV_HELM, else None (search PATH)."""
+        return self.helm or os.environ.get("K8SPROV_HELM") or None

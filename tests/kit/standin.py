@@ -13,7 +13,8 @@ Usage:
     eval "$(.venv/bin/python tests/kit/standin.py --print-env)"
     k8sprov plan --env basic            # in a checkout whose charts are vendored
 
-prints `export TF_CLI_CONFIG_FILE=...` and `export K8SPROV_TERRAFORM=...` (a Terraform >= 1.5:
+prints `export TF_CLI_CONFIG_FILE=...`, `export K8SPROV_HELM=...` (the real Helm 3.17.3, fetched by
+tests/kit/fetch_helm.py) and `export K8SPROV_TERRAFORM=...` (a Terraform >= 1.5:
 $K8SPROV_TEST_TERRAFORM, else `terraform` or `tofu` on PATH). Without one it says what is missing on
 stderr and exits 1. Cache: $K8SPROV_TEST_CACHE, else ~/.cache/k8sprov-test.
 
@@ -58,11 +59,14 @@ class StandIns:
     terraform: Path | None
     terraform_version: str | None
     missing: str | None  # why there is no usable Terraform, in one line
+    helm: Path | None = None  # the real Helm 3.17.3 (tests/kit/fetch_helm.py)
 
     def env(self) -> dict[str, str]:
         env = {"TF_CLI_CONFIG_FILE": str(self.cli_config)}
         if self.terraform is not None:
             env["K8SPROV_TERRAFORM"] = str(self.terraform)
+        if self.helm is not None:
+            env["K8SPROV_HELM"] = str(self.helm)
         return env
 
 
@@ -149,7 +153,9 @@ def ensure_standins() -> StandIns:
     if not cli_config.is_file() or cli_config.read_text() != config:
         cli_config.write_text(config)
     terraform, version, missing = find_terraform()
-    return StandIns(mirror, cli_config, terraform, version, missing)
+    from tests.kit.fetch_helm import ensure_helm
+
+    return StandIns(mirror, cli_config, terraform, version, missing, helm=ensure_helm())
 
 
 def require(kit: StandIns, *, in_ci: bool) -> StandIns:
