@@ -157,7 +157,9 @@ def template(binary: HelmBinary, *, release: str, namespace: str, chart: Path,
                 with os.fdopen(fd, "w", encoding="utf-8") as fh:
                     fh.write(entry.value)
                 file_sets.append(f"{entry.name}={path}")
-        argv = template_argv(binary, release=release, namespace=namespace, chart=chart, values_files=files,
+        # Helm runs in the private folder: a relative chart path (`../charts/x.tgz`) is the caller's.
+        argv = template_argv(binary, release=release, namespace=namespace, chart=chart.absolute(),
+                             values_files=files,
                              sets=sets, kube_version=kube_version, api_versions=api_versions,
                              include_crds=include_crds)
         for spec in file_sets:
