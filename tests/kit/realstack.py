@@ -5,8 +5,9 @@ vendored by `k8sprov update-charts` from a loopback repository, and k8sprov run 
     result = stack.k8sprov("plan", "--env", "basic", "--detailed-exitcode")
     stack.state("basic")                                            # the local state, as JSON
 
-The charts are small test charts with the real names and every version `versions.tf` pins (built by
-`tests/charts/builders.py`), served as three classic repositories on 127.0.0.1 and reached with
+The charts are the real chart archives of every version `versions.tf` pins (tests/fixtures/real-charts;
+a small test chart from `tests/charts/builders.py` for a version not there), served as three classic
+repositories on 127.0.0.1 and reached with
 `--mirror`, exactly as an air-gapped user would. `stack.serve(name, version, data)` swaps an archive's
 bytes (and its index digest) for scenarios with re-published charts. The pytest fixtures are in
 tests/realstack/conftest.py (`standins`, `real_stack`).
@@ -30,7 +31,14 @@ from tests.charts.server import ChartServer
 from tests.kit.standin import StandIns
 
 REPO = Path(__file__).resolve().parents[2]
-PAYLOAD = 3_000  # bytes of templates per test chart: small, the stack never renders them
+REAL_CHARTS = REPO / "tests" / "fixtures" / "real-charts"
+PAYLOAD = 3_000  # bytes of templates per test chart (for versions the real charts folder lacks)
+
+
+def real_archive(chart: str, version: str) -> bytes | None:
+    """The real chart's archive (tests/fixtures/real-charts), when that version is there."""
+    found = sorted(REAL_CHARTS.glob(f"*/{chart}-{version}.tgz"))
+    return found[0].read_bytes() if found else None
 
 
 @dataclass
@@ -94,7 +102,10 @@ class RealStack:
             url = entry["repository"]
             key = self.upstream.setdefault(url, f"repo{len(self.upstream)}")
             for version in sorted({pins[name] for pins in versions.values() if name in pins}):
-                data = self.archives.setdefault((name, version), self.build_chart(entry["chart"], version))
+                if (name, version) not in self.archives:
+                    self.archives[(name, version)] = real_archive(entry["chart"], version) \
+                        or self.build_chart(entry["chart"], version)
+                data = self.archives[(name, version)]
                 path = f"/{key}/{entry['chart']}-{version}.tgz"
                 self.server.add(path, data)
                 repos.setdefault(key, {}).setdefault(entry["chart"], []).append(builders.index_entry(

@@ -15,7 +15,9 @@ Protocol (what Terraform calls for validate, plan, apply, refresh, import and de
 - apply  = the plan with unknowns filled deterministically;
 - read   = the stored state; import = the id (and for namespaces the name) with everything else null.
 
-Behaviour of the real providers, mirrored where it is cheap (see `_Helm`, `_Namespace`, `_Talos`).
+Behaviour of the real providers, mirrored where it is cheap (see `_Helm`, `_Namespace`, `_Talos`). The
+helm stand-in renders with the real Helm 3 (K8SPROV_HELM): the manifest experiment's objects are Helm's, and
+an apply fails with Helm's own message where `helm install` would.
 This file is test kit only: it is never part of the installed package.
 """
 
@@ -264,6 +266,13 @@ class _Helm(Behaviour):
         import yaml
 
         meta = read_chart(new["chart"])
+        try:
+            helm_template(new["chart"], new)  # Helm renders before it installs: a template error stops here
+        except Problem as problem:
+            if prior is not None:  # the real provider: AddError("Error upgrading chart", "Upgrade failed: …")
+                raise Problem("Error upgrading chart", f"Upgrade failed: {problem.detail}",
+                              ["chart"]) from None
+            raise
         merged: dict[str, Any] = {}
         for doc in new.get("values") or []:
             merged.update(yaml.safe_load(doc) or {})
@@ -279,53 +288,90 @@ class _Helm(Behaviour):
         }
 
 
-_ACTION = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}", re.DOTALL)
-
-
 def _redacted(value: str) -> str:
     digest = hashlib.sha256(value.encode()).hexdigest()[:16]
     return base64.b64encode(f"(sensitive value {digest})".encode()).decode()
+
+
+# The Kubernetes version the stand-in cluster reports to Helm (`.Capabilities.KubeVersion`).
+KUBE_VERSION = os.environ.get("K8SPROV_STANDIN_KUBE_VERSION", "1.31.0")
+
+
+def _set_entries(config: dict[str, Any]) -> list[Any]:
+    from k8sprov.helm import SetEntry
+
+    entries = []
+    for attr, sensitive in (("set", False), ("set_sensitive", True)):
+        for item in config.get(attr) or []:
+            if isinstance(item, dict) and isinstance(item.get("name"), str):
+                value = item.get("value")
+                entries.append(SetEntry(item["name"], "" if value is None else str(value),
+                                        item.get("type") if isinstance(item.get("type"), str) else None,
+                                        sensitive=sensitive))
+    return entries
+
+
+def helm_template(chart: str, config: dict[str, Any]) -> str:
+    """What Helm renders for this release: the real Helm 3 (K8SPROV_HELM, the test kit's 3.17.3) through
+    k8sprov's Helm seam, cached on disk by the inputs (the same inputs render the same bytes).
+
+    Raises Problem with Helm's own message where `helm install` would fail (a template error)."""
+    from k8sprov.helm import HelmBinary, HelmTemplateError, resolve, template
+
+    values = [doc for doc in config.get("values") or [] if isinstance(doc, str)]
+    sets = _set_entries(config)
+    name = str(config.get("name") or "")
+    namespace = str(config.get("namespace") or "default")
+    key = hashlib.sha256(json.dumps([hashlib.sha256(Path(chart).read_bytes()).hexdigest(), values,
+                                     [(e.name, e.value, e.type, e.sensitive) for e in sets], name, namespace,
+                                     KUBE_VERSION]).encode()).hexdigest()
+    cache = Path(os.environ.get("K8SPROV_TEST_CACHE") or Path.home() / ".cache" / "k8sprov-test") \
+        / "standin" / "renders" / f"{key}.yaml"
+    if cache.is_file():
+        return cache.read_text()
+    request = os.environ.get("K8SPROV_HELM")
+    if not request:
+        raise Problem("No Helm for the stand-in", "K8SPROV_HELM is not set: run tests/kit/fetch_helm.py "
+                      "(tests/kit/standin.py --print-env prints it)")
+    helm: HelmBinary = resolve(request)
+    try:
+        text = template(helm, release=name, namespace=namespace, chart=Path(chart), values=values, sets=sets,
+                        kube_version=KUBE_VERSION, api_versions=[], include_crds=True)
+    except HelmTemplateError as err:
+        # The real provider: AddError("installation failed", err.Error()) with Helm's own error text.
+        said = [line for line in (err.detail or "").splitlines() if line.startswith("Error: ")]
+        raise Problem("installation failed", said[0].removeprefix("Error: ") if said else err.message,
+                      ["chart"]) from err
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    part = cache.with_suffix(f".{os.getpid()}.part")
+    part.write_text(text)
+    part.replace(cache)
+    return text
 
 
 def render_manifest(chart: str, config: dict[str, Any]) -> str:
     """`helm_release.manifest` as the helm provider's manifest experiment writes it: a JSON object keyed
     `[<namespace>/]<kind[.group]>/<apiVersion>/<name>` (lowercase kind) -> object, Secret `data` redacted.
 
-    Templates are rendered only as far as a test chart needs: `.Release.Name`, `.Release.Namespace`,
-    `.Chart.Name`, `.Chart.Version`; any other action renders empty, `_*` files are skipped."""
-    import yaml
+    The objects are what the real Helm renders (`helm_template`)."""
+    from k8sprov.rendering.manifest import parse_manifest
 
-    meta = read_chart(chart)
-    known = {".Release.Name": config.get("name") or "",
-             ".Release.Namespace": config.get("namespace") or "default",
-             ".Chart.Name": str(meta["name"]), ".Chart.Version": str(meta["version"])}
+    name = str(config.get("name") or "")
+    namespace = str(config.get("namespace") or "default")
     objects: dict[str, Any] = {}
-    with tarfile.open(chart, "r:gz") as tar:
-        members = sorted((m for m in tar.getmembers() if m.isfile()), key=lambda m: m.name)
-        for member in members:
-            parts = member.name.split("/")
-            if len(parts) < 3 or parts[1] != "templates" or parts[-1].startswith("_") \
-                    or not parts[-1].endswith((".yaml", ".yml")):
-                continue
-            fh = tar.extractfile(member)
-            assert fh is not None
-            text = _ACTION.sub(lambda m: known.get(m[1], ""), fh.read().decode())
-            try:
-                docs = list(yaml.safe_load_all(text))
-            except yaml.YAMLError:
-                continue
-            for obj in docs:
-                if not isinstance(obj, dict) or not obj.get("kind") or not obj.get("apiVersion"):
-                    continue
-                api = str(obj["apiVersion"])
-                group = api.split("/")[0] if "/" in api else ""
-                kind = str(obj["kind"]).lower() + (f".{group}" if group else "")
-                metadata = obj.get("metadata") or {}
-                namespace = metadata.get("namespace")
-                key = f"{namespace + '/' if namespace else ''}{kind}/{api}/{metadata.get('name', '')}"
-                if obj["kind"] == "Secret" and isinstance(obj.get("data"), dict):
-                    obj["data"] = {k: _redacted(str(v)) for k, v in obj["data"].items()}
-                objects[key] = obj
+    for rendered in parse_manifest(helm_template(chart, config), release=name, namespace=namespace):
+        obj = rendered.body
+        if not obj.get("kind") or not obj.get("apiVersion"):
+            continue
+        api = str(obj["apiVersion"])
+        group = api.split("/")[0] if "/" in api else ""
+        kind = str(obj["kind"]).lower() + (f".{group}" if group else "")
+        metadata = obj.get("metadata") or {}
+        ns = metadata.get("namespace")
+        key = f"{ns + '/' if ns else ''}{kind}/{api}/{metadata.get('name', '')}"
+        if obj["kind"] == "Secret" and isinstance(obj.get("data"), dict):
+            obj["data"] = {k: _redacted(str(v)) for k, v in obj["data"].items()}
+        objects[key] = obj
     return json.dumps(objects, sort_keys=True)
 
 

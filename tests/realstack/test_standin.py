@@ -121,6 +121,12 @@ def helm() -> StandIn:
     return StandIn(schema_response("helm"))
 
 
+@pytest.fixture(autouse=True)
+def _real_helm(helm_binary: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The helm stand-in renders with the real Helm, as Terraform starts it with K8SPROV_HELM set."""
+    monkeypatch.setenv("K8SPROV_HELM", str(helm_binary))
+
+
 def _release(chart: str, **extra: Any) -> dict[str, Any]:
     return {"name": "kyverno", "namespace": "kyverno", "chart": chart, "values": ["a: 1\n"],
             "description": "kyverno 3.9.0", **extra}
@@ -281,3 +287,52 @@ def test_manifest_experiment_renders_the_release_objects_at_plan(helm: StandIn, 
     assert objects["configmap/v1/kyverno"]["metadata"]["name"] == "kyverno"
     password = base64.b64decode(objects["secret/v1/kyverno-creds"]["data"]["password"]).decode()
     assert password.startswith("(sensitive value ") and "secret" not in password
+
+
+def test_manifest_objects_are_what_the_real_helm_renders(helm: StandIn, tmp_path: Path) -> None:
+    """Values, defaults and helpers reach the objects: the stand-in's manifest is Helm's own render."""
+    template = (b'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ include "chart.name" . }}-settings\n'
+                b"data:\n  replicas: {{ .Values.replicaCount | quote }}\n"
+                b"  tier: {{ .Values.tier | default \"none\" | upper | quote }}\n")
+    members = [*builders.chart_members("kyverno", "3.9.0", 200),
+               builders.Member("kyverno/templates/settings.yaml", template)]
+    chart = tmp_path / "kyverno-3.9.0.tgz"
+    chart.write_bytes(builders.tgz(members))
+    helm.ConfigureProvider(pb.ConfigureProvider.Request(config=to_dynamic_value(
+        {"experiments": {"manifest": True}})), None)
+    try:
+        on, problems = _plan(helm, "helm_release", _release(str(chart), values=["tier: gold\n"],
+                                                            set=[{"name": "replicaCount", "value": "3"}]))
+    finally:
+        helm.ConfigureProvider(pb.ConfigureProvider.Request(config=to_dynamic_value({})), None)
+    assert problems == []
+    settings = json.loads(on["manifest"])["configmap/v1/kyverno-settings"]
+    assert settings["data"] == {"replicas": "3", "tier": "GOLD"}
+
+
+def test_apply_fails_with_helms_own_message_where_helm_install_would(helm: StandIn, tmp_path: Path) -> None:
+    template = (b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n"
+                b'  a: {{ required "image.tag is required" .Values.image.tag }}\n')
+    members = [*builders.chart_members("kyverno", "3.9.0", 200),
+               builders.Member("kyverno/templates/need.yaml", template)]
+    chart = tmp_path / "kyverno-3.9.0.tgz"
+    chart.write_bytes(builders.tgz(members))
+    planned, problems = _plan(helm, "helm_release", _release(str(chart)))
+    assert problems == []  # without the experiment nothing renders at plan time, as with the real provider
+    resp = helm.ApplyResourceChange(pb.ApplyResourceChange.Request(
+        type_name="helm_release", prior_state=to_dynamic_value(None),
+        planned_state=to_dynamic_value(planned), config=to_dynamic_value(planned)), None)
+    (diag,) = resp.diagnostics
+    assert diag.summary == "installation failed"
+    assert diag.detail == "execution error at (kyverno/templates/need.yaml:6:8): image.tag is required"
+
+    prior = _apply(helm, "helm_release", _plan(helm, "helm_release", _release(
+        str(chart), values=['image:\n  tag: "1.0"\n']))[0])
+    update, _ = _plan(helm, "helm_release", _release(str(chart), values=["image: {}\n"]), prior=prior)
+    resp = helm.ApplyResourceChange(pb.ApplyResourceChange.Request(
+        type_name="helm_release", prior_state=to_dynamic_value(prior),
+        planned_state=to_dynamic_value(update), config=to_dynamic_value(update)), None)
+    (diag,) = resp.diagnostics
+    assert (diag.summary, diag.detail) == (
+        "Error upgrading chart",
+        "Upgrade failed: execution error at (kyverno/templates/need.yaml:6:8): image.tag is required")
