@@ -269,6 +269,13 @@ class Vendor:
             raise Interrupted("interrupted; no partial archive was left in charts/") from None
         finally:
             self.reporter.stop()
+        # Keep every verified archive by content before a prune removes it: the plan view renders a
+        # release's objects from the archive it was installed from.
+        from k8sprov.charts.store import keep
+
+        for result in results.values():
+            if result.entry is not None and result.outcome is not Outcome.FAILED:
+                keep(self.project.state_dir, self.charts_dir / result.pin.archive_name, result.entry.sha256)
         pruned = self._prune(catalog) if self.options.prune else []
         lock_file = self._write_lock(
             lock,

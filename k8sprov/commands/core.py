@@ -48,7 +48,8 @@ def render_plan(app: AppContext, run: EnvRun | None, plan_json: dict[str, Any], 
 
     from k8sprov.planview import PlanHeader, render_rich, summarize, to_json, to_markdown
 
-    summary = summarize(plan_json, locked_charts=_locked_charts(app, run))
+    summary = summarize(plan_json, locked_charts=_locked_charts(app, run),
+                        rendered=_rendered_objects(app, run, plan_json))
     header = PlanHeader(
         environment=run.env.name if run else None,
         profile=run.env.profile if run else None,
@@ -70,6 +71,24 @@ def render_plan(app: AppContext, run: EnvRun | None, plan_json: dict[str, Any], 
     if markdown_out is not None:
         _write_atomic(markdown_out, to_markdown(summary, header, detail=detail))
     return bool(summary.has_changes)
+
+
+def _rendered_objects(app: AppContext, run: EnvRun | None, plan_json: dict[str, Any]) -> dict[str, Any]:
+    """Each helm_release change's objects rendered by Helm before and after; nothing without an
+    environment (a plan read from a file), without Helm, or when the plan carries no release change."""
+    if run is None or not any(isinstance(rc, dict) and rc.get("type") == "helm_release"
+                              for rc in plan_json.get("resource_changes") or []):
+        return {}
+    from k8sprov.helm import HelmNotFound, resolve
+    from k8sprov.rendering.plan_objects import plan_kube_version, render_plan_objects
+
+    try:
+        helm = resolve(app.helm_request())
+    except HelmNotFound:
+        return {}
+    return render_plan_objects(plan_json, terraform_dir=run.project.terraform_dir,
+                               state_dir=run.project.state_dir, helm=helm,
+                               kube_version=plan_kube_version(plan_json))
 
 
 def _locked_charts(app: AppContext, run: EnvRun | None) -> dict[str, str]:

@@ -116,7 +116,7 @@ class ReleaseObjects:
     """
 
     status: str
-    source: str  # "manifest" | "resources"
+    source: str  # "manifest" | "resources" (the provider's) | "render" (Helm's renders of both sides)
     objects: tuple[ObjectChange, ...] = ()
     total: int | None = 0  # objects after the change (before it, for a delete); None: not counted
     note: str | None = None

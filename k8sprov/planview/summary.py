@@ -28,7 +28,7 @@ from k8sprov.planview.model import (
     ResourceChange,
     ValuesDoc,
 )
-from k8sprov.planview.objects import release_objects
+from k8sprov.planview.objects import ReleaseObjects, release_objects
 from k8sprov.planview.values_diff import diff_values_docs
 
 _ACTIONS: dict[tuple[str, ...], str] = {
@@ -64,6 +64,7 @@ HELM_TYPES = frozenset({"helm_release"})
 NAMESPACE_TYPES = frozenset({"kubernetes_namespace_v1", "kubernetes_namespace"})
 # The stack's switch for the helm provider's manifest experiment (terraform/variables.tf).
 MANIFEST_VARIABLE = "helm_manifest_experiment"
+RENDER_SOURCE = "render"  # objects from Helm's renders of both sides, not from the provider's manifest
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,8 @@ class _HelmContext:
 
     locked_charts: Mapping[str, str] = field(default_factory=dict)  # archive file name -> chart version
     expect_objects: bool = False  # the plan's own variables say the manifest experiment is on
+    # address -> the release's objects rendered by Helm before and after (k8sprov.rendering.plan_objects)
+    rendered: Mapping[str, Any] = field(default_factory=dict)
 
 
 def normalize_action(actions: tuple[str, ...]) -> str:
@@ -216,6 +219,7 @@ def _helm(
     action: str,
     secrets: Secrets,
     context: _HelmContext,
+    address: str = "",
 ) -> HelmRelease:
     gone = action == "delete"
 
@@ -276,6 +280,8 @@ def _helm(
         _release_secrets(before, after, bs, as_, secrets),
         expect_objects=context.expect_objects,
     )
+    if objects is None and address in context.rendered:
+        objects = _rendered_objects(context.rendered[address], before, after, bs, as_, unk, action, secrets)
     return HelmRelease(
         name=pick("name"),
         namespace=pick("namespace"),
@@ -288,6 +294,35 @@ def _helm(
         version_locked=locked,
         objects=objects,
     )
+
+
+def _rendered_objects(
+    sides: Any,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    bs: Any,
+    as_: Any,
+    unk: Any,
+    action: str,
+    secrets: Secrets,
+) -> ReleaseObjects | None:
+    """The objects view from Helm's renders of both sides (no manifest experiment needed)."""
+    from dataclasses import replace
+
+    if sides.after is None:
+        return ReleaseObjects("invalid", RENDER_SOURCE, note=sides.note) if sides.note else None
+    b_side = {**before, "manifest": sides.before}
+    a_side = {**after, "manifest": sides.after}
+    objects = release_objects(b_side, a_side, bs, as_, unk, action,
+                              _release_secrets(b_side, a_side, bs, as_, secrets))
+    if objects is None:
+        return None
+    notes = [n for n in (objects.note, sides.note) if n]
+    if sides.generated:
+        plural = "s" if sides.generated != 1 else ""
+        notes.append(f"{sides.generated:,} value{plural} generated at install (random or time-based), "
+                     "not compared")
+    return replace(objects, source=RENDER_SOURCE, note="; ".join(notes) or None)
 
 
 def _release_secrets(
@@ -369,7 +404,7 @@ def _resource(rc: Mapping[str, Any], secrets: Secrets, context: _HelmContext) ->
     if action != "no-op":
         b_map, a_map = _dict(before), _dict(after)
         if rtype in HELM_TYPES:
-            helm = _helm(b_map, a_map, bs, as_, unk, action, secrets, context)
+            helm = _helm(b_map, a_map, bs, as_, unk, action, secrets, context, address)
             before, after = _strip_helm(before), _strip_helm(after)
             bs, as_, unk = _strip_helm(bs), _strip_helm(as_), _strip_helm(unk)
         elif rtype in NAMESPACE_TYPES:
@@ -480,16 +515,20 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def summarize(plan: Mapping[str, Any], *, locked_charts: Mapping[str, str] | None = None) -> PlanSummary:
+def summarize(plan: Mapping[str, Any], *, locked_charts: Mapping[str, str] | None = None,
+              rendered: Mapping[str, Any] | None = None) -> PlanSummary:
     """Summarise a plan JSON document. Raises PlanError only when `plan` is not a plan at all.
 
     `locked_charts` maps chart archive file names to their versions (charts/charts.lock): a release
-    created from a local archive then shows that version instead of "(known after apply)"."""
+    created from a local archive then shows that version instead of "(known after apply)".
+    `rendered` maps helm_release addresses to their objects rendered by Helm before and after
+    (`k8sprov.rendering.plan_objects.RenderedSides`), used where the plan carries no manifest."""
     with gc_paused():
-        return _summarize(plan, locked_charts or {})
+        return _summarize(plan, locked_charts or {}, rendered or {})
 
 
-def _summarize(plan: Mapping[str, Any], locked_charts: Mapping[str, str]) -> PlanSummary:
+def _summarize(plan: Mapping[str, Any], locked_charts: Mapping[str, str],
+               rendered: Mapping[str, Any]) -> PlanSummary:
     _check_is_plan(plan)
     notes: list[str] = []
     format_version = plan.get("format_version")
@@ -499,7 +538,8 @@ def _summarize(plan: Mapping[str, Any], locked_charts: Mapping[str, str]) -> Pla
     secrets = _collect_secrets(plan)
     experiment = _dict(_dict(plan.get("variables")).get(MANIFEST_VARIABLE)).get("value") is True
     context = _HelmContext(locked_charts, experiment)
-    changes = tuple(_resource(rc, secrets, context) for rc in _dicts(plan.get("resource_changes")))
+    planned = _HelmContext(locked_charts, experiment, rendered)  # renders describe the planned changes only
+    changes = tuple(_resource(rc, secrets, planned) for rc in _dicts(plan.get("resource_changes")))
     drift = tuple(_resource(rc, secrets, context) for rc in _dicts(plan.get("resource_drift")))
     planned_outputs = _dict(_dict(plan.get("planned_values")).get("outputs"))
     outputs = tuple(
