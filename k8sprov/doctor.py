@@ -296,7 +296,9 @@ def _lint_item(project: Project, env: Environment) -> Item:
     from k8sprov.lint.render import finding_line
 
     try:
-        report = lint_project(project, [env.name])
+        from k8sprov.lint.run import find_helm
+
+        report = lint_project(project, [env.name], helm=find_helm(os.environ.get("K8SPROV_HELM")))
     except K8sprovError as err:
         return fail("lint", err.message, err.hint)
     fix = f"k8sprov lint --env {env.name} shows every finding with what to do"

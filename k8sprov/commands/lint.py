@@ -31,7 +31,9 @@ def register(app: typer.Typer) -> None:
         app_ctx: AppContext = ctx.obj
         if env and all_envs:
             raise UsageError("--all and --env exclude each other", hint="pass one of them")
-        report = lint_project(app_ctx.project, env or None)
+        from k8sprov.lint.run import find_helm
+
+        report = lint_project(app_ctx.project, env or None, helm=find_helm(app_ctx.helm_request()))
         if as_json:
             import json
 
@@ -53,7 +55,9 @@ def before_plan(app_ctx: AppContext, env_names: list[str]) -> None:
 
     for name in env_names:  # unknown names, unparseable var files, bad profiles: plan's own one-line errors
         app_ctx.project.environment(name)
-    report: LintReport = lint_project(app_ctx.project, env_names)
+    from k8sprov.lint.run import find_helm
+
+    report: LintReport = lint_project(app_ctx.project, env_names, helm=find_helm(app_ctx.helm_request()))
     report.findings = [f for f in report.findings if not f.chart_missing]  # plan's chart check says it
     if report.findings:
         print_report(report, app_ctx.err_console, summary=False)

@@ -27,6 +27,8 @@ class Finding:
     # The chart archive is not vendored, so the keys could not be checked: `plan` stops on that with its
     # own one-line error right after lint, and leaves these out.
     chart_missing: bool = field(default=False, compare=False)
+    # A key lint could not follow through the templates (its warning may be settled by a render).
+    unsure_key: Path_ | None = field(default=None, compare=False)
 
     @property
     def where(self) -> str:

@@ -12,11 +12,14 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from k8sprov.errors import ProjectError, UsageError
 from k8sprov.lint.model import Finding, Severity, closest, did_you_mean
 from k8sprov.project import PROFILES, Project
+
+if TYPE_CHECKING:
+    from k8sprov.helm import HelmBinary
 
 _HCL_CACHE_VERSION = 1
 
@@ -49,6 +52,7 @@ class ValuesTarget:
     archive: Path
     profile: str
     chart: str
+    namespace: str = "default"
 
 
 def cache_dir(project: Project) -> Path:
@@ -93,8 +97,11 @@ def load_hcl_cached(path: Path, cache: Path | None) -> tuple[dict[str, Any], str
 
 
 def lint_project(project: Project, env_names: list[str] | None = None, *,
-                 use_cache: bool = True) -> LintReport:
-    """Lint the given environments' var files and the values files their profiles install (all by default)."""
+                 use_cache: bool = True, helm: HelmBinary | None = None) -> LintReport:
+    """Lint the given environments' var files and the values files their profiles install (all by default).
+
+    With `helm`, keys the templates pass on in ways lint cannot follow are settled by one render with
+    sentinel values (`k8sprov.lint.sentinel`)."""
     from k8sprov.lint.tfvars import check_env_file, declared_variables
 
     names = list(dict.fromkeys(env_names)) if env_names else project.env_names
@@ -150,14 +157,14 @@ def lint_project(project: Project, env_names: list[str] | None = None, *,
             if version is None:
                 continue
             target = ValuesTarget(values_dir / key / f"{profile}.yaml",
-                                  charts_dir / f"{spec.chart}-{version}.tgz", profile, key)
+                                  charts_dir / f"{spec.chart}-{version}.tgz", profile, key, spec.namespace)
             targets.setdefault((target.values_file, target.archive), target)
             set_names += [(rel(var_file), text, key, target.archive, n, s)
                           for n, s in _set_names(data, key)]
     facts_memo: dict[Path, Any] = {}
     for target in targets.values():
         report.files.append(rel(target.values_file))
-        report.findings += _lint_values(target, cache, rel, facts_memo)
+        report.findings += _lint_values(target, cache, rel, facts_memo, helm)
     for file, text, release, archive, index, set_name in set_names:
         facts = facts_memo.get(archive)
         if facts is not None:  # an archive that is missing or unreadable is reported on its values file
@@ -248,7 +255,7 @@ def _check_set_name(facts: Any, file: str, text: str, release: str, index: int, 
 
 
 def _lint_values(target: ValuesTarget, cache: Path | None, rel: Any,
-                 facts_memo: dict[Path, Any]) -> list[Finding]:
+                 facts_memo: dict[Path, Any], helm: HelmBinary | None = None) -> list[Finding]:
     from k8sprov.lint.chartfacts import ChartReadError, load_facts
     from k8sprov.lint.values import YamlProblem, check_values, parse_values, structure_findings
 
@@ -283,4 +290,44 @@ def _lint_values(target: ValuesTarget, cache: Path | None, rel: Any,
         from k8sprov.lint.schema import check_schemas
 
         findings += check_schemas(doc.data or {}, doc.lines, facts, file)
+    if helm is not None and any(f.unsure_key is not None for f in findings):
+        findings = _settle_by_render(findings, doc.data, text, target, cache, helm)
     return findings
+
+
+def find_helm(request: str | None) -> HelmBinary | None:
+    """The Helm to settle unsure keys with, or None (lint then keeps its warnings)."""
+    from k8sprov.helm import HelmNotFound, resolve
+
+    try:
+        return resolve(request)
+    except HelmNotFound:
+        return None
+
+
+def _settle_by_render(findings: list[Finding], data: Any, text: str, target: ValuesTarget,
+                      cache: Path | None, helm: HelmBinary) -> list[Finding]:
+    """Drop the unsure-key warnings whose values reach Helm's output; the answer is cached by content."""
+    from k8sprov.helm import HelmTemplateError, template
+    from k8sprov.jsoncache import JsonCache, content_key
+    from k8sprov.lint.sentinel import cache_key, settle
+
+    unsure = [f.unsure_key for f in findings if f.unsure_key is not None]
+    store = JsonCache(cache / "sentinel.json", limit=64) if cache is not None else None
+    key = cache_key(content_key(target.archive), text, unsure) if store is not None else ""
+    known = store.get(key) if store is not None else None
+    if isinstance(known, list):
+        kept_paths = {tuple(p) for p in known}
+        return [f for f in findings if f.unsure_key is None or f.unsure_key in kept_paths]
+
+    def render(values: str) -> str | None:
+        try:
+            return template(helm, release=target.chart, namespace=target.namespace, chart=target.archive,
+                            values=[values], sets=[], kube_version=None, api_versions=[])
+        except HelmTemplateError:
+            return None
+
+    settled = settle(findings, data, render)
+    if store is not None:
+        store.put(key, [list(f.unsure_key) for f in settled if f.unsure_key is not None])
+    return settled

@@ -128,7 +128,8 @@ def _walk(data: dict[Any, Any], node: Node, tree: Node, path: Path_, doc: Values
                 message = (f"key {key!r} {where} is not among the chart's defaults or what its templates read"
                            " (this map is passed on in ways lint cannot follow)")
             findings.append(Finding(Severity.ERROR if closed else Severity.WARNING, file, line,
-                                    show_path(here), message + did_you_mean(hint), hint))
+                                    show_path(here), message + did_you_mean(hint), hint,
+                                    unsure_key=None if closed else here))
             continue
         problem = _type_problem(value, child.get("t"))
         if problem:
