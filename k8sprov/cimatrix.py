@@ -3,9 +3,10 @@
 - github: `{"include": [{"env", "profile"}, ...]}` on one line, for `strategy.matrix: ${{ fromJSON(...) }}`.
   GitHub refuses an empty matrix, so the workflow guards the plan job with the entry count.
 - gitlab: a child-pipeline file (for `trigger: include: artifact:`). `parallel:matrix` cannot take a
-  list computed at run time; a generated child pipeline can. Each plan job extends `.k8sprov-plan` and
-  the report job `.k8sprov-report`, both from a file of the repository (`--include`). With nothing
-  affected the child holds one job that says so: GitLab refuses a pipeline without jobs.
+  list computed at run time; a generated child pipeline can. One job per environment, `env:<name>`,
+  extends `.k8sprov-env` and the `report` job extends `.k8sprov-report`, both from a file of the
+  repository (`--include`): the plan pipeline's file makes `.k8sprov-env` a plan, the apply pipeline's an
+  apply. With nothing affected the child holds one job that says so: GitLab refuses a pipeline without jobs.
 - json: the environments with their profiles and reasons.
 """
 
@@ -39,17 +40,17 @@ def gitlab(report: AffectedReport, include: str = DEFAULT_GITLAB_INCLUDE) -> str
     head = f"# k8sprov ci matrix --format gitlab{since}: {len(report.environments)} environment(s)\n"
     if not report.environments:
         doc: dict[str, object] = {
-            "stages": ["plan"],
+            "stages": ["environments"],
             "no environment affected": {
-                "stage": "plan",
-                "script": [f"echo 'k8sprov: no environment affected{since}; nothing to plan'"],
+                "stage": "environments",
+                "script": [f"echo 'k8sprov: no environment affected{since}; nothing to do'"],
             },
         }
         return head + yaml.safe_dump(doc, sort_keys=False, width=1000)
-    jobs = {f"plan {env.name}": {"extends": ".k8sprov-plan",
+    jobs = {f"env:{env.name}": {"extends": ".k8sprov-env",
                                  "variables": {"K8SPROV_ENV": env.name, "K8SPROV_PROFILE": env.profile}}
             for env in report.environments}
-    doc = {"include": [{"local": include}], "stages": ["plan", "report"], **jobs,
+    doc = {"include": [{"local": include}], "stages": ["environments", "report"], **jobs,
            "report": {"extends": ".k8sprov-report", "needs": list(jobs)}}
     return head + yaml.safe_dump(doc, sort_keys=False, width=1000)
 

@@ -66,11 +66,11 @@ def test_gitlab_child_pipeline_has_a_plan_job_per_env_and_a_report_needing_them(
     assert result.exit_code == 0, result.output
     doc = yaml.safe_load(result.stdout)
     assert doc["include"] == [{"local": "ci/k8sprov.yml"}]
-    assert doc["plan lab"] == {"extends": ".k8sprov-plan",
-                               "variables": {"K8SPROV_ENV": "lab", "K8SPROV_PROFILE": "basic"}}
-    assert doc["plan production"]["variables"]["K8SPROV_ENV"] == "production"
-    assert doc["report"] == {"extends": ".k8sprov-report", "needs": ["plan lab", "plan production"]}
-    assert [key for key in doc if key.startswith("plan ")] == ["plan lab", "plan production"]
+    assert doc["env:lab"] == {"extends": ".k8sprov-env",
+                              "variables": {"K8SPROV_ENV": "lab", "K8SPROV_PROFILE": "basic"}}
+    assert doc["env:production"]["variables"]["K8SPROV_ENV"] == "production"
+    assert doc["report"] == {"extends": ".k8sprov-report", "needs": ["env:lab", "env:production"]}
+    assert [key for key in doc if key.startswith("env:")] == ["env:lab", "env:production"]
 
 
 def test_gitlab_child_pipeline_for_no_change_still_has_a_job(cli: Any, repo: Path) -> None:
