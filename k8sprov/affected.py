@@ -82,8 +82,10 @@ def env_profiles(project: Project) -> dict[str, str]:
     regular expression (200 env files in milliseconds; python-hcl2 needs ~0.5 s to start); any file where
     that is not one clear line is read as `plan` reads it."""
     profiles: dict[str, str] = {}
+    folder = str(project.envs_dir)
     for name in project.env_names:
-        text = (project.envs_dir / f"{name}.tfvars").read_text(encoding="utf-8", errors="replace")
+        with open(f"{folder}/{name}.tfvars", encoding="utf-8", errors="replace") as fh:  # noqa: PTH123
+            text = fh.read()
         found = _PROFILE_LINE.findall(text)
         if len(found) == 1 and found[0] in PROFILES:
             profiles[name] = found[0]
@@ -104,7 +106,6 @@ def affected_since(project: Project, ref: str) -> AffectedReport:
     from k8sprov import git
 
     root = project.root
-    git.require_repository(root)
     commit = git.resolve(root, ref)
     base = git.merge_base(root, commit)
     changes = git.changes_since(root, base, UNTRACKED_UNDER)

@@ -47,19 +47,14 @@ def _git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProce
     return proc
 
 
-def require_repository(cwd: Path) -> None:
-    """A one-line error when `cwd` is not inside a git work tree."""
-    proc = _git(cwd, "rev-parse", "--is-inside-work-tree", check=False)
-    if proc.returncode != 0 or proc.stdout.strip() != b"true":
-        raise UsageError(f"{cwd}: not a git repository",
-                         hint="run inside a clone of the project (affected environments come from git)")
-
-
 def resolve(cwd: Path, ref: str) -> str:
-    """The commit `ref` names, or a one-line error saying how to get it."""
+    """The commit `ref` names; one-line errors for a folder outside git and for a ref git does not know."""
     if ref.startswith("-"):  # never let a ref be read as an option
         raise UsageError(f"unknown git ref {ref!r}", hint="pass a branch, tag or commit")
     proc = _git(cwd, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}", check=False)
+    if proc.returncode != 0 and b"not a git repository" in proc.stderr:
+        raise UsageError(f"{cwd}: not a git repository",
+                         hint="run inside a clone of the project (affected environments come from git)")
     if proc.returncode != 0:
         raise UsageError(
             f"unknown git ref {ref!r}",
