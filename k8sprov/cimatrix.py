@@ -47,8 +47,9 @@ def gitlab(report: AffectedReport, include: str = DEFAULT_GITLAB_INCLUDE) -> str
             },
         }
         return head + yaml.safe_dump(doc, sort_keys=False, width=1000)
-    jobs = {f"env:{env.name}": {"extends": ".k8sprov-env",
-                                 "variables": {"K8SPROV_ENV": env.name, "K8SPROV_PROFILE": env.profile}}
+    # resource_group written out (not from a variable): one job per environment at a time, across pipelines
+    jobs = {f"env:{env.name}": {"extends": ".k8sprov-env", "resource_group": f"k8sprov-{env.name}",
+                                "variables": {"K8SPROV_ENV": env.name, "K8SPROV_PROFILE": env.profile}}
             for env in report.environments}
     doc = {"include": [{"local": include}], "stages": ["environments", "report"], **jobs,
            "report": {"extends": ".k8sprov-report", "needs": list(jobs)}}

@@ -66,7 +66,7 @@ def test_gitlab_child_pipeline_has_a_plan_job_per_env_and_a_report_needing_them(
     assert result.exit_code == 0, result.output
     doc = yaml.safe_load(result.stdout)
     assert doc["include"] == [{"local": "ci/k8sprov.yml"}]
-    assert doc["env:lab"] == {"extends": ".k8sprov-env",
+    assert doc["env:lab"] == {"extends": ".k8sprov-env", "resource_group": "k8sprov-lab",
                               "variables": {"K8SPROV_ENV": "lab", "K8SPROV_PROFILE": "basic"}}
     assert doc["env:production"]["variables"]["K8SPROV_ENV"] == "production"
     assert doc["report"] == {"extends": ".k8sprov-report", "needs": ["env:lab", "env:production"]}
