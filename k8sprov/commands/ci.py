@@ -51,7 +51,7 @@ def matrix(ctx: typer.Context,
            include: Annotated[str | None, typer.Option(
                "--include", metavar="FILE", show_default=False,
                help="gitlab: repository file defining .k8sprov-env, .k8sprov-report.")] = None) -> None:
-    """Print the affected environments as a CI matrix (GitHub JSON, GitLab child pipeline, JSON)."""
+    """Print the affected environments as a GitHub, GitLab or JSON matrix."""
     from k8sprov import cimatrix
     from k8sprov.affected import affected_since, every_environment
 

@@ -102,6 +102,16 @@ def test_bad_matrix_options_are_one_line(cli: Any, repo: Path, args: list[str], 
     assert result.stderr == message + "\n"
 
 
+def test_ci_matrix_help_has_one_row_per_option(cli: Any) -> None:
+    group = cli("ci", "--help")
+    assert group.exit_code == 0 and "matrix  Print the affected environments as a GitHub, GitLab or JSON" \
+        " matrix." in group.stdout
+    shown = cli("ci", "matrix", "--help")
+    panel = shown.stdout.split("─ Options ─", 1)[1].split("╰", 1)[0]
+    rows = [line for line in panel.splitlines()[1:] if line.strip()]
+    assert [row.split()[1] for row in rows] == ["--since", "--format", "--include", "--help"]
+
+
 # -- shards ------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("count", [1, 2, 3, 7, 16])
