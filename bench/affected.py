@@ -196,8 +196,8 @@ def section(t: Timings, command: str, started: datetime, seconds: float, reps: i
         "- The ratio to `git diff` is large because git answers in a few milliseconds: the time is k8sprov's"
         " start-up, three more git calls (the ref, the merge base, untracked files) and reading 200 profiles"
         " (one regular expression per env file; python-hcl2 only where that is not one clear line).",
-        "- A pin change parses versions.tf at both commits with python-hcl2, whose parser build dominates"
-        " (it is not needed for env, values, lock or other terraform changes).",
+        "- A pin change parses versions.tf at both commits with python-hcl2 (loading lark and its grammar"
+        " dominates; it is not needed for env, values, lock or other terraform changes).",
         END,
     ]) + "\n"
 
