@@ -242,3 +242,27 @@ def test_text_output_lists_each_environment_with_its_reasons(cli: Any, repo: Pat
     lines = result.stdout.splitlines()
     assert lines[0].startswith("1 environment(s) affected since origin/main (merge base ")
     assert lines[1:] == ["  production (production)", "      infra/values/kyverno/production.yaml changed"]
+
+
+def test_without_git_on_path_it_is_one_line(cli: Any, repo: Path, monkeypatch: pytest.MonkeyPatch,
+                                            tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    result = cli("-C", str(repo), "affected", "--since", "origin/main")
+    assert result.exit_code == 1
+    assert result.stderr == ("error: git not found on PATH — install git (affected environments come"
+                             " from git)\n")
+
+
+def test_only_the_git_and_terraform_modules_start_processes() -> None:
+    import ast
+
+    package = Path(__file__).resolve().parents[2] / "k8sprov"
+    starters = set()
+    calls = {"subprocess": ("run", "Popen", "call", "check_output"), "os": ("system", "popen", "execvp")}
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            func = node.func if isinstance(node, ast.Call) else None
+            if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+                    and func.attr in calls.get(func.value.id, ())):
+                starters.add(str(path.relative_to(package)))
+    assert starters == {"git.py", "terraform.py"}
