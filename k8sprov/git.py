@@ -55,6 +55,9 @@ def resolve(cwd: Path, ref: str) -> str:
     if proc.returncode != 0 and b"not a git repository" in proc.stderr:
         raise UsageError(f"{cwd}: not a git repository",
                          hint="run inside a clone of the project (affected environments come from git)")
+    if proc.returncode != 0 and b"dubious ownership" in proc.stderr:  # CI containers run as another user
+        raise UsageError(f"{cwd}: git refuses a repository owned by another user",
+                         hint=f"trust it: git config --global --add safe.directory {cwd}")
     if proc.returncode != 0:
         raise UsageError(
             f"unknown git ref {ref!r}",

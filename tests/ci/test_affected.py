@@ -266,3 +266,19 @@ def test_only_the_git_and_terraform_modules_start_processes() -> None:
                     and func.attr in calls.get(func.value.id, ())):
                 starters.add(str(path.relative_to(package)))
     assert starters == {"git.py", "terraform.py"}
+
+
+def test_a_repository_git_does_not_trust_says_how_to_trust_it(cli: Any, repo: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """What git answers in a CI container whose user does not own the checkout (a stand-in git says it)."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "git").write_text("#!/bin/sh\n"
+                              "echo \"fatal: detected dubious ownership in repository at '$PWD'\" >&2\n"
+                              "exit 128\n")
+    (fake / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", str(fake))
+    result = cli("-C", str(repo), "affected", "--since", "origin/main")
+    assert result.exit_code == 64
+    assert result.stderr == (f"error: {repo}: git refuses a repository owned by another user — trust it:"
+                             f" git config --global --add safe.directory {repo}\n")
