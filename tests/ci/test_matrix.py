@@ -187,3 +187,23 @@ def test_plan_all_shards_plan_every_environment_once(cli: Any, tmp_path: Path, t
         planned += names
     assert sorted(planned) == ["a", "b", "prod"]
     assert all((project / ".k8sprov" / "envs" / name / "plan.tfplan").is_file() for name in planned)
+
+
+def test_plan_since_plans_exactly_the_affected_environments(cli: Any, tmp_path: Path, tf_env: Any) -> None:
+    """Real plans (Terraform 1.0.3, null resources): an edit of b's env file plans b, and only b."""
+    import shutil
+
+    from tests.ci.gitrepo import git
+
+    project = tmp_path / "proj"
+    shutil.copytree(Path(__file__).parents[1] / "fixtures" / "nullstack", project)
+    (project / ".gitignore").write_text(".k8sprov/\nterraform/.terraform/\nterraform/terraform.tfstate.d/\n")
+    git(project, "init", "-q")
+    commit_all(project, "fleet")
+    env_file = project / "infra" / "envs" / "b.tfvars"
+    env_file.write_text(env_file.read_text().replace('other = "x"', 'other = "y"'))
+    out = tmp_path / "plans.json"
+    result = cli("-C", str(project), "plan", "--since", "HEAD", "--json", str(out))
+    assert result.exit_code == 0, result.output
+    assert [env["name"] for env in json.loads(out.read_text())["environments"]] == ["b"]
+    assert sorted(p.name for p in (project / ".k8sprov" / "envs").iterdir()) == ["b"]
