@@ -15,6 +15,7 @@ installed `k8sprov` script of this venv; Terraform is the test kit's real 1.0.3 
   B7  k8sprov plan --all over 3 environments              vs  the 3 plans one after another
   B8  k8sprov lint --all, warm, real-size chart archives  —   under 1 s   (bench/lint.py)
   B9  k8sprov bundle + bundle verify, one profile         vs  tar -czf, sha256sum   (bench/bundle.py)
+  B10 k8sprov affected / ci matrix, 200 env files         vs  git diff --name-only  (bench/affected.py)
 
 Usage:   .venv/bin/python bench/run.py [--quick] [--reps N] [--no-write] [--no-profile] [B1 B6 ...]
 Writes:  a table on stdout and bench/RESULTS.md (machine, command, date, ratios, targets, profiles of misses)
@@ -52,7 +53,7 @@ from tests.kit.fetch_terraform import TerraformKit, ensure_kit  # noqa: E402
 RESULTS = REPO / "bench" / "RESULTS.md"
 BIN = Path(sys.executable).parent
 K8SPROV = str(BIN / "k8sprov")
-ALL_IDS = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9")
+ALL_IDS = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10")
 
 
 # -- measuring ----------------------------------------------------------------------------------------------
@@ -795,6 +796,25 @@ def bench_bundle(reps: int) -> list[Row]:
     return [row]
 
 
+def bench_affected(reps: int) -> list[Row]:
+    import affected as affected_bench  # bench/affected.py
+
+    t = affected_bench.measure(2 * reps)
+    rows = []
+    for kind, what in (("values", "a values file of one profile"), ("envs", "5 env files edited, 1 added")):
+        for command in ("affected", "ci matrix"):
+            ours, base = t.times[f"{kind}: {command}"], t.times[f"{kind}: git diff"]
+            rows.append(Row("B10", f"`k8sprov {command} --since main`, 200 env files, {what}",
+                            f"{ms(med(ours))} ({spread(ours)})",
+                            f"{ms(med(base))} ({spread(base)}) `git diff --name-only main`",
+                            med(ours) / med(base), "< 0.5 s", med(ours) < affected_bench.TARGET))
+    pins = ms(med(t.times["pins: affected"]))
+    rows[0].notes.append(
+        f"`k8sprov --version` in the same run: {ms(med(t.times['k8sprov --version']))}; a pin change in "
+        f"versions.tf (both versions parsed with python-hcl2): `affected` {pins}")
+    return rows
+
+
 # -- B6: start-up ----------------------------------------------------------------------------------------
 
 
@@ -1041,6 +1061,7 @@ def main() -> None:
             ({"B7"}, lambda: bench_plan_all(env, work, slow, 300, profile)),
             ({"B8"}, lambda: bench_lint(reps)),
             ({"B9"}, lambda: bench_bundle(slow)),
+            ({"B10"}, lambda: bench_affected(reps)),
         ]
         for ids, step in steps:
             if not ids & want:

@@ -15,7 +15,7 @@ import contextlib
 import hashlib
 import json
 from collections.abc import Iterable
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from k8sprov.project import Environment, Project
@@ -32,14 +32,19 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def is_terraform_source(rel: PurePath) -> bool:
+    """Whether a file at `rel` (relative to terraform/) is one a plan reads: the rule of `terraform_sources`,
+    also used by `k8sprov affected` on changed file names."""
+    if any(part in _SKIP_DIRS for part in rel.parts[:-1]):
+        return False
+    return rel.name.endswith(_SOURCE_SUFFIXES) and ".tfstate" not in rel.name
+
+
 def terraform_sources(terraform_dir: Path) -> list[Path]:
     """Every file Terraform reads from the module tree (state and caches excluded), in a stable order."""
     found: list[Path] = []
     for path in terraform_dir.rglob("*"):
-        rel = path.relative_to(terraform_dir)
-        if any(part in _SKIP_DIRS for part in rel.parts[:-1]) or not path.is_file():
-            continue
-        if path.name.endswith(_SOURCE_SUFFIXES) and ".tfstate" not in path.name:
+        if is_terraform_source(path.relative_to(terraform_dir)) and path.is_file():
             found.append(path)
     return sorted(found)
 

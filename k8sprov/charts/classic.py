@@ -11,37 +11,22 @@ import contextlib
 import hashlib
 import json
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from k8sprov.charts.http import FetchError, Http
+from k8sprov.charts.index_model import Index, IndexEntry, normalize_digest
+from k8sprov.charts.index_scan import scan_index
 from k8sprov.charts.sources import host_of, redact, repo_base
 from k8sprov.private import write_private_atomic
 
-
-@dataclass(frozen=True)
-class IndexEntry:
-    version: str
-    urls: tuple[str, ...]
-    digest: str | None  # lowercase hex sha256, "sha256:" prefix stripped
-
-
-Index = dict[str, list[IndexEntry]]
-
-
-def normalize_digest(value: object) -> str | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    return value.strip().lower().removeprefix("sha256:")
+__all__ = ["ClassicRepos", "Index", "IndexEntry", "normalize_digest", "parse_index", "parse_index_yaml"]
 
 
 def parse_index(text: bytes, where: str) -> Index:
     """Pure: index.yaml bytes -> entries by chart name (only the fields vendoring needs).
 
     Indexes in Helm's own layout are read line by line (`index_scan`); anything else goes to libyaml."""
-    from k8sprov.charts.index_scan import scan_index
-
     try:
         scanned = scan_index(text.decode("utf-8"))
     except UnicodeDecodeError:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 
-from k8sprov.charts.classic import Index, IndexEntry, normalize_digest
+from k8sprov.charts.index_model import Index, IndexEntry, normalize_digest
 
 _WANTED = ("version", "digest", "urls")
 # Plain scalars YAML 1.1 would read as a number, a boolean or null ("1.10" is the float 1.1): left to YAML.

@@ -189,25 +189,35 @@ def plan(ctx: typer.Context,
          jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, metavar="N",
                                            help="How many environments plan at once.")] = 4,
          no_lint: Annotated[bool, typer.Option("--no-lint", help="Do not lint before planning.")] = False,
+         since: Annotated[str | None, typer.Option(
+             "--since", metavar="REF", show_default=False,
+             help="Plan the environments affected since git REF.")] = None,
+         shard: Annotated[str | None, typer.Option(
+             "--shard", metavar="I/N", show_default=False,
+             help="With --all/--since: only shard I of N (stable by name).")] = None,
          ) -> None:
     """Plan one environment (or several: repeated --env, --all) and save each plan for apply."""
     from k8sprov import workflow
 
     app = _app(ctx)
     names = list(dict.fromkeys(env or []))
-    if all_envs and names:
-        raise UsageError("--all and --env exclude each other", hint="pass one of them")
-    if all_envs:
-        names = app.project.env_names
-        if not names:
-            raise UsageError("no environments in infra/envs/", hint="add infra/envs/<env>.tfvars")
+    if (all_envs or since is not None) and names:
+        raise UsageError(f"{'--since' if since is not None else '--all'} and --env exclude each other",
+                         hint="pass one of them")
+    if shard is not None and not (all_envs or since is not None):
+        raise UsageError("--shard splits --all or --since", hint="k8sprov plan --all --shard 1/3")
+    if all_envs or since is not None:
+        fleet_names = _fleet_names(app, since=since, shard=shard)
+        if fleet_names is None:
+            return
+        names = fleet_names
     if not names:
         raise UsageError("plan needs --env ENV (repeatable) or --all", hint="k8sprov plan --env basic")
     if not no_lint:  # typos in var and values files stop the plan before Terraform starts
         from k8sprov.commands.lint import before_plan
 
         before_plan(app, names)
-    if len(names) > 1 or all_envs:
+    if len(names) > 1 or all_envs or since is not None:
         _plan_many(app, names, jobs=jobs, destroy=destroy, lock_timeout=lock_timeout,
                    detailed_exitcode=detailed_exitcode, json_out=json_out, markdown_out=markdown_out,
                    detail=detail)
@@ -221,6 +231,34 @@ def plan(ctx: typer.Context,
                           detail=detail)
     if detailed_exitcode and changes:
         raise typer.Exit(int(ExitCode.CHANGES))
+
+
+def _fleet_names(app: AppContext, *, since: str | None, shard: str | None) -> list[str] | None:
+    """The environments of --all / --since, cut to --shard; None (after saying so) when that is none."""
+    shard_pos = None
+    if shard is not None:
+        from k8sprov.shard import parse_shard
+
+        shard_pos = parse_shard(shard)  # bad input stops before git or terraform run
+    if since is not None:
+        from k8sprov.affected import affected_since
+
+        names = affected_since(app.project, since).names
+        empty = f"no environment affected since {since}"
+    else:
+        names = app.project.env_names
+        if not names:
+            raise UsageError("no environments in infra/envs/", hint="add infra/envs/<env>.tfvars")
+        empty = "no environments"
+    if shard_pos is not None:
+        from k8sprov.shard import select
+
+        names = select(names, *shard_pos)
+        empty += f" in shard {shard}"
+    if not names:
+        app.err_console.print(f"{empty}: nothing to plan.", soft_wrap=True)
+        return None
+    return names
 
 
 def _plan_many(app: AppContext, names: list[str], *, jobs: int, destroy: bool, lock_timeout: str | None,

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from k8sprov.charts import archive, catalog, lock, sources, versions
-from k8sprov.charts.classic import normalize_digest, parse_index
+from k8sprov.charts.classic import parse_index
 from k8sprov.charts.http import FetchError, backoff_delay, retry_after_seconds
+from k8sprov.charts.index_model import normalize_digest
 from k8sprov.charts.model import ChartSpec, LockEntry, Pin
 from k8sprov.charts.oci import CHART_LAYER, chart_layer, next_page, parse_challenge
 from k8sprov.errors import ChartError, ProjectError, UsageError
