@@ -197,16 +197,19 @@ def _modules(summary: PlanSummary, console: Console, limit: int, detail: bool) -
             console.print(_more(len(changes) - limit, "in this module", f": {by_resource(changes[limit:])}"))
 
 
-def _version_cell(before: object, after: object) -> Text:
+def _version_cell(before: object, after: object, downgrade: bool = False) -> Text:
     if before is Mark.ABSENT:
         return Text(value_text(after).strip('"'), style="green")
     if after is Mark.ABSENT:
         return Text(value_text(before).strip('"'), style="red")
     if before == after:
         return Text(value_text(after).strip('"'))
-    return Text(
+    text = Text(
         f"{value_text(before).strip(chr(34))} → {value_text(after).strip(chr(34))}", style="bold yellow"
     )
+    if downgrade:
+        text.append(" downgrade", style="bold red")
+    return text
 
 
 OBJECTS_PER_RELEASE = 20
@@ -258,14 +261,14 @@ def _helm(summary: PlanSummary, console: Console, detail: bool) -> None:
                 Text("changed", style="yellow") if helm.values_changed else Text("unchanged", style="dim")
             )
         name = helm.name if isinstance(helm.name, str) and helm.name else _short_address(change)
-        version = _version_cell(helm.version_before, helm.version_after)
+        version = _version_cell(helm.version_before, helm.version_after, helm.downgrade)
         if helm.version_locked is not None:
             version = Text(f"{helm.version_locked} (charts.lock)", style="green")
         cells = [
             Text(name),
             Text(change.action, style=STYLES.get(change.action, "")),
             Text(value_text(helm.namespace).strip('"') if helm.namespace is not Mark.ABSENT else "default"),
-            Text(value_text(helm.chart).strip('"')),
+            Text(helm.chart_name or value_text(helm.chart).strip('"')),
             version,
             values,
         ]
@@ -279,6 +282,12 @@ def _helm(summary: PlanSummary, console: Console, detail: bool) -> None:
         table.add_row(*cells)
     console.print(Text(f"Helm releases ({len(releases):,})", style="bold"))
     console.print(table)
+    for change in releases:
+        helm = change.helm
+        assert helm is not None
+        if helm.update_reason is not None:
+            name = helm.name if isinstance(helm.name, str) and helm.name else _short_address(change)
+            console.print(Text(f"  {name} updates: {helm.update_reason}", style="dim"))
     limit = VALUES_LINES_DETAIL if detail else VALUES_LINES
     for change in releases:
         helm = change.helm
@@ -344,6 +353,16 @@ def _outputs(summary: PlanSummary, console: Console, limit: int) -> None:
     console.print(Text(f"Outputs ({len(outputs):,})", style="bold"))
     for out in outputs[:limit]:
         symbol = SYMBOLS.get(out.action, "~").strip() or "~"
+        if out.changes:  # the leaves that differ, not two long values with the same beginning
+            for attr in out.changes[:OUTPUT_LEAVES]:
+                line = Text("  ")
+                line.append(f"{symbol:>3} ", style=STYLES.get(out.action, ""))
+                line.append(f"{attr.path}: ")
+                line.append(change_text(attr.before, attr.after), style=_unknown_style(attr))
+                console.print(line)
+            if len(out.changes) > OUTPUT_LEAVES:
+                console.print(_more(len(out.changes) - OUTPUT_LEAVES, f"changes in {out.name}"))
+            continue
         line = Text("  ")
         line.append(f"{symbol:>3} ", style=STYLES.get(out.action, ""))
         line.append(out.name)
@@ -352,6 +371,13 @@ def _outputs(summary: PlanSummary, console: Console, limit: int) -> None:
         console.print(line)
     if len(outputs) > limit:
         console.print(_more(len(outputs) - limit, "outputs"))
+
+
+OUTPUT_LEAVES = 20
+
+
+def _unknown_style(attr: AttrChange) -> str:
+    return "dim" if attr.after is Mark.UNKNOWN else ""
 
 
 def _drift_and_moves(summary: PlanSummary, console: Console, limit: int, detail: bool) -> None:
