@@ -239,16 +239,23 @@ def _objects(change: ResourceChange, console: Console, detail: bool) -> None:
         console.print(Text(f"    {'    ' * depth}{text}", style=OBJECT_STYLES.get(kind, "")))
 
 
+def _helm_table(columns: list[str], rows: list[list[Text]]) -> Table:
+    table = Table(title=None, show_edge=False, pad_edge=False, box=None, header_style="bold")
+    for column in columns:
+        table.add_column(column, overflow="fold", no_wrap=column in ("Action", "Version"))
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
 def _helm(summary: PlanSummary, console: Console, detail: bool) -> None:
     releases = summary.helm_releases
     if not releases:
         return
     console.print()
-    table = Table(title=None, show_edge=False, pad_edge=False, box=None, header_style="bold")
     with_objects = any(c.helm is not None and c.helm.objects is not None for c in releases)
-    columns = ("Release", "Action", "Namespace", "Chart", "Version", "Values")
-    for column in (*columns, "Objects") if with_objects else columns:
-        table.add_column(column, overflow="fold", no_wrap=column in ("Action", "Version"))
+    rows: list[list[Text]] = []
+    chart_is_name = True  # every release is named after its chart
     for change in releases:
         helm = change.helm
         assert helm is not None
@@ -261,6 +268,8 @@ def _helm(summary: PlanSummary, console: Console, detail: bool) -> None:
                 Text("changed", style="yellow") if helm.values_changed else Text("unchanged", style="dim")
             )
         name = helm.name if isinstance(helm.name, str) and helm.name else _short_address(change)
+        chart = helm.chart_name or value_text(helm.chart).strip('"')
+        chart_is_name = chart_is_name and chart == name
         version = _version_cell(helm.version_before, helm.version_after, helm.downgrade)
         if helm.version_locked is not None:
             version = Text(f"{helm.version_locked} (charts.lock)", style="green")
@@ -268,7 +277,7 @@ def _helm(summary: PlanSummary, console: Console, detail: bool) -> None:
             Text(name),
             Text(change.action, style=STYLES.get(change.action, "")),
             Text(value_text(helm.namespace).strip('"') if helm.namespace is not Mark.ABSENT else "default"),
-            Text(helm.chart_name or value_text(helm.chart).strip('"')),
+            Text(chart),
             version,
             values,
         ]
@@ -279,8 +288,20 @@ def _helm(summary: PlanSummary, console: Console, detail: bool) -> None:
                 if objects is not None
                 else Text("—", style="dim")
             )
-        table.add_row(*cells)
-    console.print(Text(f"Helm releases ({len(releases):,})", style="bold"))
+        rows.append(cells)
+    columns = ["Release", "Action", "Namespace", "Chart", "Version", "Values"]
+    if with_objects:
+        columns.append("Objects")
+    table = _helm_table(columns, rows)
+    unbounded = console.options.update_width(10_000)
+    if chart_is_name and console.measure(table, options=unbounded).maximum > console.width:
+        # Too narrow for the same names twice: one Release column folds better than two halves.
+        table = _helm_table([c for c in columns if c != "Chart"], [r[:3] + r[4:] for r in rows])
+        columns.remove("Chart")
+    title = Text(f"Helm releases ({len(releases):,})", style="bold")
+    if "Chart" not in columns:
+        title.append("  each named after its chart", style="dim")
+    console.print(title)
     console.print(table)
     for change in releases:
         helm = change.helm

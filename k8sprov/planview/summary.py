@@ -502,9 +502,12 @@ def _output_leaves(
     found: list[AttrChange] = []
     if type(before) is dict and type(after) is dict:
         unk_d = _dict(unk)
-        for key in sorted(before.keys() | after.keys() | unk_d.keys()):
+        keys = sorted(before.keys() | after.keys() | unk_d.keys())
+        # One key that is no identifier makes it a map: then every key is quoted, for one look per output.
+        as_map = not all(_PLAIN_KEY.match(key) for key in keys)
+        for key in keys:
             quoted = key.replace("\\", "\\\\").replace('"', '\\"')
-            path = f"{name}.{key}" if _PLAIN_KEY.match(key) else f'{name}["{quoted}"]'
+            path = f'{name}["{quoted}"]' if as_map else f"{name}.{key}"
             walk(
                 before.get(key, ABSENT),
                 after.get(key, ABSENT),

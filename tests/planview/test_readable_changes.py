@@ -55,13 +55,24 @@ def test_helm_table_shows_chart_names_and_fits_80_columns() -> None:
         _update(CRDS, _release("prometheus-operator-crds", "30.0.1", "monitoring"),
                 _release("prometheus-operator-crds", "31.0.1", "monitoring")),
     )
-    text = rich_text(summarize(doc), width=80)
-    table = text[text.index("Helm releases"):]
+    wide = rich_text(summarize(doc), width=120)
+    table = wide[wide.index("Helm releases"):]
     assert "./../charts" not in table and ".tgz" not in table
     assert re.search(r"^argo-cd\s+update\s+argocd\s+argo-cd\s+9\.7\.1 → 10\.1\.1\s", table, re.MULTILINE)
-    # 24-character names twice do not fit 80 columns: they fold inside their cells, nothing else does
-    assert re.search(r"^prometheus-opera\S*\s+update\s+monitoring\s+prometheus-ope\S*\s+30\.0\.1 → 31\.0\.1",
+    assert re.search(r"^prometheus-operator-crds\s+update\s+monitoring\s+prometheus-operator-crds\s+30\.0\.1",
                      table, re.MULTILINE), table
+    # At 80 columns the same 24-character name twice does not fit: the Chart column, which would only
+    # repeat each release's name, gives way and every row stays on one line.
+    narrow = rich_text(summarize(doc), width=80)
+    table = narrow[narrow.index("Helm releases"):]
+    assert table.splitlines()[0] == "Helm releases (2)  each named after its chart"
+    assert re.search(r"^Release\s+Action\s+Namespace\s+Version\s+Values\s*$", table, re.MULTILINE), table
+    assert re.search(r"^prometheus-operator-crds\s+update\s+monitoring\s+30\.0\.1 → 31\.0\.1\s+unchanged",
+                     table, re.MULTILINE), table
+    other = copy.deepcopy(doc)
+    other["resource_changes"][0]["change"]["after"]["name"] = "argo"  # not named after its chart
+    table = rich_text(summarize(other), width=80)
+    assert re.search(r"^Release\s+Action\s+Namespace\s+Chart\s+Version", table, re.MULTILINE), table
     markdown = _markdown(doc)
     assert "| `argo-cd` | update | argocd | argo-cd | 9.7.1 → **10.1.1** | unchanged |" in markdown
     assert f"`{ARGO}` |" not in markdown  # the Release column names the release, not the address
