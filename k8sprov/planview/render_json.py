@@ -1,6 +1,6 @@
 """The machine summary (`--json`): a documented, versioned dict, safe to publish (everything is masked).
 
-Format version 1 (JSON_FORMAT_VERSION = "1.1"); docs/plan-view.md documents every key. Additive changes bump
+Format version 1 (JSON_FORMAT_VERSION = "1.2"); docs/plan-view.md documents every key. Additive changes bump
 the minor version, incompatible ones the major.
 """
 
