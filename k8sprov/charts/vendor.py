@@ -7,7 +7,7 @@
 3. Downloads run on `jobs` threads, each into a temp file inside charts/ while hashing, then: digest check,
    archive check, fsync, atomic rename. A failure or Ctrl-C leaves no temp file behind.
 4. The lock is rewritten atomically with verified entries only; earlier entries stay (like go.sum lines)
-   until --prune drops versions no profile pins.
+   until --prune drops versions no profile pins (promote drops those it unpinned).
 """
 
 from __future__ import annotations

@@ -46,3 +46,9 @@ def newest_stable(versions: Iterable[str]) -> str | None:
 def same_version(a: str, b: str) -> bool:
     """Pins and index entries match exactly, or up to a leading "v" (some repositories tag v1.2.3)."""
     return a == b or a.lstrip("v") == b.lstrip("v")
+
+
+def is_downgrade(before: str, after: str) -> bool:
+    """`after` sorts below `before` (both SemVer); a version that does not parse is never a downgrade."""
+    old, new = parse(before), parse(after)
+    return old is not None and new is not None and new < old

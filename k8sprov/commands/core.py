@@ -129,21 +129,37 @@ def envs(ctx: typer.Context,
 
         typer.echo(json.dumps({"environments": rows}, indent=2))
         return
-    from rich.table import Table
-
-    # The warning column appears only when an environment's state or saved plan is open to others.
-    warn = [", ".join(row["readable_by_others"]) for row in rows]
-    extra = ["readable by others"] if any(warn) else []
-    table = Table("environment", "profile", "var file", "connection", "backend", "saved plan", *extra,
-                  box=None)
-    for row, open_to in zip(rows, warn, strict=True):
-        table.add_row(row["name"], row["profile"], row["var_file"], row["connection"], row["backend"],
-                      row["plan"], *([open_to] if extra else []))
-    app.console.print(table)
+    console = app.console
+    table = _envs_table(rows, short=False)
+    if console.measure(table, options=console.options.update_width(10_000)).maximum > console.width:
+        table = _envs_table(rows, short=True)  # narrow terminal: the var file column gives way
+    console.print(table)
+    warn = [row["readable_by_others"] for row in rows]
     if any(warn):
         app.err_console.print("warning: others can read files that hold secrets (readable by others);"
                               " k8sprov makes them private the next time it runs for the environment"
                               " (k8sprov init --env ENV will do)", soft_wrap=True)
+
+
+def _envs_table(rows: list[dict[str, Any]], *, short: bool) -> Any:
+    """`short` leaves out the var file column, which only repeats each name (an environment is the stem of
+    infra/envs/<environment>.tfvars), so a narrow terminal folds the connection instead of cutting paths."""
+    from rich.table import Column, Table
+
+    # The warning column appears only when an environment's state or saved plan is open to others.
+    warn = [", ".join(row["readable_by_others"]) for row in rows]
+    extra = ["readable by others"] if any(warn) else []
+    headers = ["environment", "profile", *([] if short else ["var file"]), "connection", "backend",
+               "saved plan", *extra]
+    # Names stay whole; the rest folds, never "…": a cut path or server name is a wrong one.
+    table = Table(*(Column(h, overflow="fold", no_wrap=h in ("environment", "profile", "var file", "backend"))
+                    for h in headers),
+                  box=None, caption="var files: infra/envs/<environment>.tfvars" if short else None,
+                  caption_justify="left")
+    for row, open_to in zip(rows, warn, strict=True):
+        table.add_row(row["name"], row["profile"], *([] if short else [row["var_file"]]), row["connection"],
+                      row["backend"], row["plan"], *([open_to] if extra else []))
+    return table
 
 
 def init(ctx: typer.Context, env: EnvOption,

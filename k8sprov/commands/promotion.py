@@ -103,6 +103,9 @@ def register(app: typer.Typer) -> None:
         force: Annotated[
             bool, typer.Option("--force", help="Allow splitting charts released in lockstep.")
         ] = False,
+        allow_downgrade: Annotated[
+            bool, typer.Option("--allow-downgrade", help="Allow moving a pin back to an older version.")
+        ] = False,
         mirror: MirrorOption = None,
         prefer_oci: PreferOciOption = False,
         timeout: TimeoutOption = None,
@@ -123,7 +126,7 @@ def register(app: typer.Typer) -> None:
             reader = partial(deployed_releases, app_ctx)
 
         promotion = plan_promotion(project, source, target, chart or [], force=force, dry_run=dry_run,
-                                   deployed=reader)
+                                   allow_downgrade=allow_downgrade, deployed=reader)
         console = app_ctx.console
         if promotion.nothing_to_do:
             console.print(f"nothing to promote: {promotion.target.profile} already pins what "

@@ -82,6 +82,19 @@ class HelmRelease:
     version_locked: str | None = None
     # The Kubernetes objects inside the release (helm provider manifest experiment); None when off.
     objects: ReleaseObjects | None = None
+    # The chart's name (`argo-cd`), read from a path like ./../charts/argo-cd-10.1.1.tgz or an OCI URL.
+    chart_name: str | None = None
+    # Why an update runs when neither version nor values change (the manifest experiment switched on or
+    # off): the table alone would show an update with nothing changing.
+    update_reason: str | None = None
+
+    @property
+    def downgrade(self) -> bool:
+        """The chart version moves back (10.1.1 → 10.0.1): worth a mark, rarely what anyone wants."""
+        from k8sprov.charts.versions import is_downgrade
+
+        before, after = self.version_before, self.version_after
+        return isinstance(before, str) and isinstance(after, str) and is_downgrade(before, after)
 
     @property
     def version_changed(self) -> bool:
@@ -160,6 +173,9 @@ class OutputChange:
     before: Any
     after: Any
     sensitive: bool
+    # The changed leaves of an updated object or list output (`releases["argo-cd"].revision: 1 → 2`),
+    # masked like resource attributes; empty when the output is one value or wholly sensitive.
+    changes: tuple[AttrChange, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

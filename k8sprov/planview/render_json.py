@@ -1,6 +1,6 @@
 """The machine summary (`--json`): a documented, versioned dict, safe to publish (everything is masked).
 
-Format version 1 (JSON_FORMAT_VERSION = "1.1"); docs/plan-view.md documents every key. Additive changes bump
+Format version 1 (JSON_FORMAT_VERSION = "1.2"); docs/plan-view.md documents every key. Additive changes bump
 the minor version, incompatible ones the major.
 """
 
@@ -23,7 +23,9 @@ from k8sprov.planview.model import (
 from k8sprov.planview.objects import ObjectChange, ReleaseObjects
 from k8sprov.planview.summary import gc_paused
 
-JSON_FORMAT_VERSION = "1.1"  # 1.1: helm `objects`, `objects_summary`, `version_locked`
+# 1.1: helm `objects`, `objects_summary`, `version_locked`; 1.2: helm `chart_name`, `downgrade`,
+# `update_reason`, output `changes`
+JSON_FORMAT_VERSION = "1.2"
 
 
 def _plain(value: Any) -> Any:
@@ -108,6 +110,10 @@ def _helm(helm: HelmRelease) -> dict[str, Any]:
     # without a lock match) keep exactly the keys they always had.
     if helm.version_locked is not None:
         out["version_locked"] = helm.version_locked
+    out["chart_name"] = helm.chart_name
+    out["downgrade"] = helm.downgrade
+    if helm.update_reason is not None:
+        out["update_reason"] = helm.update_reason
     if helm.objects is not None:
         out["objects"] = [_object(o) for o in helm.objects.objects]
         out["objects_summary"] = _objects_summary(helm.objects)
@@ -149,6 +155,8 @@ def _output(out: OutputChange) -> dict[str, Any]:
     result.update(
         {k: v for k, v in _attr(AttrChange("", out.before, out.after)).items() if k not in ("path",)}
     )
+    if out.changes:
+        result["changes"] = [_attr(a) for a in out.changes]
     return result
 
 

@@ -202,15 +202,18 @@ def _helm(w: _Writer, summary: PlanSummary, detail: bool) -> None:
             )
         else:
             version = f"{_plain(helm.version_before)} → **{_plain(helm.version_after)}**"
+            if helm.downgrade:
+                version += " (downgrade)"
         values = (
             "changed (sensitive)" if helm.values_masked else "changed" if helm.values_changed else "unchanged"
         )
         if helm.version_locked is not None:
             version = f"{_cell(helm.version_locked)} (charts.lock)"
         namespace = _plain(helm.namespace) if helm.namespace is not Mark.ABSENT else "default"
+        name = helm.name if isinstance(helm.name, str) and helm.name else change.address
         row = (
-            f"| {_code(change.address, table=True)} | {change.action} | {_cell(namespace)} | "
-            f"{_cell(_plain(helm.chart))} | {version} | {values} |"
+            f"| {_code(name, table=True)} | {change.action} | {_cell(namespace)} | "
+            f"{_cell(helm.chart_name or _plain(helm.chart))} | {version} | {values} |"
         )
         if with_objects:
             row += f" {_cell(counts_cell(helm.objects))} |"
@@ -221,6 +224,13 @@ def _helm(w: _Writer, summary: PlanSummary, detail: bool) -> None:
         return
     w.add(f"#### Helm releases ({len(releases):,})\n")
     w.add("\n".join(rows) + "\n")
+    reasons = [
+        f"- {_code(_plain(c.helm.name))} updates: {c.helm.update_reason}"
+        for c in releases
+        if c.helm is not None and c.helm.update_reason is not None
+    ]
+    if reasons:
+        w.add("\n".join(reasons) + "\n")
     for change in releases:
         helm = change.helm
         assert helm is not None
@@ -304,10 +314,13 @@ def _outputs(w: _Writer, summary: PlanSummary) -> None:
     outputs = summary.output_changes
     if not outputs:
         return
-    lines = [
-        f"{(SYMBOLS.get(o.action, '~').strip() or '~'):<3} {o.name}: {change_text(o.before, o.after)}"
-        for o in outputs
-    ]
+    lines: list[str] = []
+    for o in outputs:
+        symbol = SYMBOLS.get(o.action, "~").strip() or "~"
+        if o.changes:  # the leaves that differ, not two long values with the same beginning
+            lines.extend(f"{symbol:<3} {a.path}: {change_text(a.before, a.after)}" for a in o.changes)
+        else:
+            lines.append(f"{symbol:<3} {o.name}: {change_text(o.before, o.after)}")
     _block(w, f"Outputs ({len(outputs):,})", lines)
 
 

@@ -197,16 +197,19 @@ def _modules(summary: PlanSummary, console: Console, limit: int, detail: bool) -
             console.print(_more(len(changes) - limit, "in this module", f": {by_resource(changes[limit:])}"))
 
 
-def _version_cell(before: object, after: object) -> Text:
+def _version_cell(before: object, after: object, downgrade: bool = False) -> Text:
     if before is Mark.ABSENT:
         return Text(value_text(after).strip('"'), style="green")
     if after is Mark.ABSENT:
         return Text(value_text(before).strip('"'), style="red")
     if before == after:
         return Text(value_text(after).strip('"'))
-    return Text(
+    text = Text(
         f"{value_text(before).strip(chr(34))} → {value_text(after).strip(chr(34))}", style="bold yellow"
     )
+    if downgrade:
+        text.append(" downgrade", style="bold red")
+    return text
 
 
 OBJECTS_PER_RELEASE = 20
@@ -236,16 +239,23 @@ def _objects(change: ResourceChange, console: Console, detail: bool) -> None:
         console.print(Text(f"    {'    ' * depth}{text}", style=OBJECT_STYLES.get(kind, "")))
 
 
+def _helm_table(columns: list[str], rows: list[list[Text]]) -> Table:
+    table = Table(title=None, show_edge=False, pad_edge=False, box=None, header_style="bold")
+    for column in columns:
+        table.add_column(column, overflow="fold", no_wrap=column in ("Action", "Version"))
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
 def _helm(summary: PlanSummary, console: Console, detail: bool) -> None:
     releases = summary.helm_releases
     if not releases:
         return
     console.print()
-    table = Table(title=None, show_edge=False, pad_edge=False, box=None, header_style="bold")
     with_objects = any(c.helm is not None and c.helm.objects is not None for c in releases)
-    columns = ("Release", "Action", "Namespace", "Chart", "Version", "Values")
-    for column in (*columns, "Objects") if with_objects else columns:
-        table.add_column(column, overflow="fold", no_wrap=column in ("Action", "Version"))
+    rows: list[list[Text]] = []
+    chart_is_name = True  # every release is named after its chart
     for change in releases:
         helm = change.helm
         assert helm is not None
@@ -258,14 +268,16 @@ def _helm(summary: PlanSummary, console: Console, detail: bool) -> None:
                 Text("changed", style="yellow") if helm.values_changed else Text("unchanged", style="dim")
             )
         name = helm.name if isinstance(helm.name, str) and helm.name else _short_address(change)
-        version = _version_cell(helm.version_before, helm.version_after)
+        chart = helm.chart_name or value_text(helm.chart).strip('"')
+        chart_is_name = chart_is_name and chart == name
+        version = _version_cell(helm.version_before, helm.version_after, helm.downgrade)
         if helm.version_locked is not None:
             version = Text(f"{helm.version_locked} (charts.lock)", style="green")
         cells = [
             Text(name),
             Text(change.action, style=STYLES.get(change.action, "")),
             Text(value_text(helm.namespace).strip('"') if helm.namespace is not Mark.ABSENT else "default"),
-            Text(value_text(helm.chart).strip('"')),
+            Text(chart),
             version,
             values,
         ]
@@ -276,9 +288,27 @@ def _helm(summary: PlanSummary, console: Console, detail: bool) -> None:
                 if objects is not None
                 else Text("—", style="dim")
             )
-        table.add_row(*cells)
-    console.print(Text(f"Helm releases ({len(releases):,})", style="bold"))
+        rows.append(cells)
+    columns = ["Release", "Action", "Namespace", "Chart", "Version", "Values"]
+    if with_objects:
+        columns.append("Objects")
+    table = _helm_table(columns, rows)
+    unbounded = console.options.update_width(10_000)
+    if chart_is_name and console.measure(table, options=unbounded).maximum > console.width:
+        # Too narrow for the same names twice: one Release column folds better than two halves.
+        table = _helm_table([c for c in columns if c != "Chart"], [r[:3] + r[4:] for r in rows])
+        columns.remove("Chart")
+    title = Text(f"Helm releases ({len(releases):,})", style="bold")
+    if "Chart" not in columns:
+        title.append("  each named after its chart", style="dim")
+    console.print(title)
     console.print(table)
+    for change in releases:
+        helm = change.helm
+        assert helm is not None
+        if helm.update_reason is not None:
+            name = helm.name if isinstance(helm.name, str) and helm.name else _short_address(change)
+            console.print(Text(f"  {name} updates: {helm.update_reason}", style="dim"))
     limit = VALUES_LINES_DETAIL if detail else VALUES_LINES
     for change in releases:
         helm = change.helm
@@ -344,6 +374,16 @@ def _outputs(summary: PlanSummary, console: Console, limit: int) -> None:
     console.print(Text(f"Outputs ({len(outputs):,})", style="bold"))
     for out in outputs[:limit]:
         symbol = SYMBOLS.get(out.action, "~").strip() or "~"
+        if out.changes:  # the leaves that differ, not two long values with the same beginning
+            for attr in out.changes[:OUTPUT_LEAVES]:
+                line = Text("  ")
+                line.append(f"{symbol:>3} ", style=STYLES.get(out.action, ""))
+                line.append(f"{attr.path}: ")
+                line.append(change_text(attr.before, attr.after), style=_unknown_style(attr))
+                console.print(line)
+            if len(out.changes) > OUTPUT_LEAVES:
+                console.print(_more(len(out.changes) - OUTPUT_LEAVES, f"changes in {out.name}"))
+            continue
         line = Text("  ")
         line.append(f"{symbol:>3} ", style=STYLES.get(out.action, ""))
         line.append(out.name)
@@ -352,6 +392,13 @@ def _outputs(summary: PlanSummary, console: Console, limit: int) -> None:
         console.print(line)
     if len(outputs) > limit:
         console.print(_more(len(outputs) - limit, "outputs"))
+
+
+OUTPUT_LEAVES = 20
+
+
+def _unknown_style(attr: AttrChange) -> str:
+    return "dim" if attr.after is Mark.UNKNOWN else ""
 
 
 def _drift_and_moves(summary: PlanSummary, console: Console, limit: int, detail: bool) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -282,10 +283,11 @@ def _helm(
     )
     if objects is None and address in context.rendered:
         objects = _rendered_objects(context.rendered[address], before, after, bs, as_, unk, action, secrets)
+    chart = pick("chart")
     return HelmRelease(
         name=pick("name"),
         namespace=pick("namespace"),
-        chart=pick("chart"),
+        chart=chart,
         repository=pick("repository"),
         version_before=version_before,
         version_after=version_after,
@@ -293,6 +295,8 @@ def _helm(
         values_docs=docs,
         version_locked=locked,
         objects=objects,
+        chart_name=chart_name(chart, (version_after, version_before, locked)),
+        update_reason=None if action != "update" or values_changed else _update_reason(before, after, unk),
     )
 
 
@@ -323,6 +327,50 @@ def _rendered_objects(
         notes.append(f"{sides.generated:,} value{plural} generated at install (random or time-based), "
                      "not compared")
     return replace(objects, source=RENDER_SOURCE, note="; ".join(notes) or None)
+_ARCHIVE_VERSION = re.compile(r"-v?\d+\.\d+\.\d+[0-9A-Za-z.+-]*$")
+
+
+def chart_name(chart: Any, versions: tuple[Any, ...] = ()) -> str | None:
+    """`argo-cd` from `./../charts/argo-cd-10.1.1.tgz`, `oci://ghcr.io/argoproj/argo-helm/argo-cd` or
+    `argo-cd` itself: the name people know a chart by, not where the provider loads it from."""
+    if not isinstance(chart, str) or not chart.strip():
+        return None
+    base = chart.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    if base.endswith(".tgz"):
+        base = base[: -len(".tgz")]
+        for version in versions:
+            if isinstance(version, str) and version and base.endswith(f"-{version}"):
+                return base[: -len(version) - 1]
+        base = _ARCHIVE_VERSION.sub("", base)
+    return base or None
+
+
+# Attributes of a helm_release that change without anyone asking: the provider computes them.
+_HELM_COMPUTED = frozenset({"manifest", "resources", "metadata", "status", "id"})
+
+
+def _update_reason(before: Mapping[str, Any], after: Mapping[str, Any], unk: Any) -> str | None:
+    """Why an update whose inputs are all unchanged runs: only the manifest experiment does that here."""
+    for key in before.keys() | after.keys() | _dict(unk).keys():
+        if key not in _HELM_COMPUTED and (before.get(key) != after.get(key) or has_true(sub_mark(unk, key))):
+            return None  # an input changes: the view shows which
+    b_manifest, a_manifest = before.get("manifest"), after.get("manifest")
+    a_unknown = sub_mark(unk, "manifest") is True
+    if b_manifest is None and (a_manifest is not None or a_unknown):
+        return MANIFEST_ON_REASON
+    if b_manifest is not None and a_manifest is None and not a_unknown:
+        return MANIFEST_OFF_REASON
+    return None
+
+
+MANIFEST_ON_REASON = (
+    "the manifest becomes known (helm manifest experiment on); no change in the cluster, "
+    "Helm records a new revision"
+)
+MANIFEST_OFF_REASON = (
+    "the manifest is no longer recorded (helm manifest experiment off); no change in the cluster, "
+    "Helm records a new revision"
+)
 
 
 def _release_secrets(
@@ -465,7 +513,47 @@ def _output(name: str, oc: Mapping[str, Any], planned: Mapping[str, Any], secret
         after = ABSENT
     elif action == "create":
         before = ABSENT
-    return OutputChange(name=name, action=action, before=before, after=after, sensitive=sensitive)
+    changes: tuple[AttrChange, ...] = ()
+    if action == "update" and not sensitive:
+        changes = _output_leaves(name, oc.get("before"), oc.get("after"), bs, as_, unk, secrets)
+    return OutputChange(
+        name=name, action=action, before=before, after=after, sensitive=sensitive, changes=changes
+    )
+
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _output_leaves(
+    name: str, before: Any, after: Any, bs: Any, as_: Any, unk: Any, secrets: Secrets
+) -> tuple[AttrChange, ...]:
+    """The leaves that differ between two container values of an output. Its first level is usually a
+    map keyed by release or namespace name, so those keys are quoted the way terraform writes map keys
+    (`releases["argo-cd"]`)."""
+    from k8sprov.planview.diff import walk
+
+    found: list[AttrChange] = []
+    if type(before) is dict and type(after) is dict:
+        unk_d = _dict(unk)
+        keys = sorted(before.keys() | after.keys() | unk_d.keys())
+        # One key that is no identifier makes it a map: then every key is quoted, for one look per output.
+        as_map = not all(_PLAIN_KEY.match(key) for key in keys)
+        for key in keys:
+            quoted = key.replace("\\", "\\\\").replace('"', '\\"')
+            path = f'{name}["{quoted}"]' if as_map else f"{name}.{key}"
+            walk(
+                before.get(key, ABSENT),
+                after.get(key, ABSENT),
+                sub_mark(bs, key),
+                sub_mark(as_, key),
+                unk_d.get(key),
+                secrets,
+                path,
+                found,
+            )
+    elif type(before) is list and type(after) is list:
+        walk(before, after, bs, as_, unk, secrets, name, found)
+    return tuple(found)
 
 
 def _fill_unknown(value: Any, unk: Any) -> Any:

@@ -62,6 +62,22 @@ class ChartRow:
     def same(self) -> bool:
         return self.a == self.b and self.a_sha256 == self.b_sha256
 
+    @property
+    def newer(self) -> str | None:
+        """"a" or "b": the side with the higher SemVer version; None when equal, unset or not SemVer."""
+        from k8sprov.charts.versions import is_downgrade
+
+        if self.a is None or self.b is None:
+            return None
+        if is_downgrade(self.a, self.b):
+            return "a"
+        return "b" if is_downgrade(self.b, self.a) else None
+
+    @property
+    def downgrade(self) -> bool:
+        """`promote --from A --to B` would move B back to an older version."""
+        return self.newer == "b"
+
 
 @dataclass(frozen=True)
 class ValuesChange:

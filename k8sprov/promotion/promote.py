@@ -4,10 +4,11 @@ Order of work, so that nothing is written unless everything can be:
 1. resolve both sides, the charts and the lockstep groups; read the pins' byte positions in versions.tf;
 2. with `require_deployed`, read the source environment's state and check it runs exactly these versions
    with the lock's digests;
-3. edit only the target's pin literals in memory and check the result (python-hcl2 parse, catalog rules,
-   every other pin unchanged);
+3. refuse a downgrade unless allowed; edit only the target's pin literals in memory and check the result
+   (python-hcl2 parse, catalog rules, every other pin unchanged);
 4. (not in dry-run) write versions.tf atomically, vendor the target profile's charts, and on any failure put
-   versions.tf, charts.lock and charts/ back as they were.
+   versions.tf, charts.lock and charts/ back as they were; then remove the archives (and lock entries) that
+   no profile pins any more because of this promotion, so the tree passes `update-charts --check`.
 """
 
 from __future__ import annotations
@@ -38,6 +39,12 @@ class PinChange:
     before: str
     after: str
 
+    @property
+    def downgrade(self) -> bool:
+        from k8sprov.charts.versions import is_downgrade
+
+        return is_downgrade(self.before.strip(), self.after)
+
 
 @dataclass
 class Promotion:
@@ -50,6 +57,9 @@ class Promotion:
     dry_run: bool
     written: bool = False
     vendored: list[str] = field(default_factory=list)  # archive names the vendor step fetched or verified
+    # Archives (on disk or in charts.lock) that only the target's old pins held: removed with the
+    # promotion, as `update-charts --prune` would, so that `update-charts --check` passes afterwards.
+    unpinned: list[str] = field(default_factory=list)
 
     @property
     def nothing_to_do(self) -> bool:
@@ -130,8 +140,18 @@ def check_deployed(source: Side, changes: list[PinChange], deployed: dict[str, D
                 f" sha256:{entry.sha256[:12]}…", hint=f"re-apply {source.name} with the locked archive")
 
 
+def check_downgrades(source: Side, target: Side, changes: list[PinChange]) -> None:
+    """Refuse to move a pin back to an older version: rarely meant, and easy to miss in a long diff."""
+    back = [c for c in changes if c.downgrade]
+    if back:
+        moves = ", ".join(f"{c.chart} {c.before.strip()} → {c.after}" for c in back)
+        raise PromotionRefused(
+            f"promoting {source.name} to {target.name} would downgrade {moves}",
+            hint="pass --allow-downgrade to move back on purpose, or leave those out with --chart")
+
+
 def plan_promotion(project: Project, source_name: str, target_name: str, charts: list[str], *,
-                   force: bool = False, dry_run: bool = False,
+                   force: bool = False, dry_run: bool = False, allow_downgrade: bool = False,
                    deployed: Callable[[str], dict[str, DeployedRelease]] | None = None) -> Promotion:
     """Everything up to (not including) writing: the checked new versions.tf text and what it changes.
 
@@ -152,6 +172,8 @@ def plan_promotion(project: Project, source_name: str, target_name: str, charts:
     values = [compare_values(project, c.chart, source.profile, target.profile) for c in changes]
     if not changes:
         return Promotion(source, target, [], "", [], text, dry_run)
+    if not allow_downgrade:
+        check_downgrades(source, target, changes)
     if deployed is not None:
         from k8sprov.charts.lock import read_lock
 
@@ -161,14 +183,27 @@ def plan_promotion(project: Project, source_name: str, target_name: str, charts:
                 hint="name the environment whose state shows what runs, e.g. --from staging")
         check_deployed(source, changes, deployed(source.env.name), catalog, read_lock(project.charts_dir))
     new_text = rewrite(text, sites, target.profile, {c.chart: c.after for c in changes})
-    _check_result(catalog, new_text, rel, target.profile, {c.chart: c.after for c in changes})
+    after = _check_result(catalog, new_text, rel, target.profile, {c.chart: c.after for c in changes})
     diff = "".join(difflib.unified_diff(text.splitlines(keepends=True), new_text.splitlines(keepends=True),
                                         f"a/{rel}", f"b/{rel}"))
-    return Promotion(source, target, changes, diff, values, new_text, dry_run)
+    promotion = Promotion(source, target, changes, diff, values, new_text, dry_run)
+    promotion.unpinned = _unpinned(project, catalog.pinned_archives() - after.pinned_archives())
+    return promotion
 
 
-def _check_result(before: Catalog, new_text: str, where: str, profile: str, expected: dict[str, str]) -> None:
-    """The edited file must parse and say exactly what was meant: the new pins, everything else unchanged."""
+def _unpinned(project: Project, names: set[str]) -> list[str]:
+    """Of the archives no profile pins after the promotion, those charts/ or charts.lock holds."""
+    from k8sprov.charts.lock import archives_on_disk, read_lock
+
+    held = set(archives_on_disk(project.charts_dir)) | {
+        e.archive_name for e in read_lock(project.charts_dir).values()}
+    return sorted(names & held)
+
+
+def _check_result(before: Catalog, new_text: str, where: str, profile: str,
+                  expected: dict[str, str]) -> Catalog:
+    """The edited file must parse and say exactly what was meant: the new pins, everything else unchanged.
+    Returns the catalog the edited file declares."""
     import hcl2
     from hcl2.utils import SerializationOptions
 
@@ -184,6 +219,7 @@ def _check_result(before: Catalog, new_text: str, where: str, profile: str, expe
     if after.versions != wanted or after.charts != before.charts:
         raise ChartError(f"{where}: the edit changed more than the {profile} pins",
                          hint="nothing was written")
+    return after
 
 
 def apply_promotion(project: Project, promotion: Promotion, vendor: Vendor) -> None:
@@ -210,3 +246,18 @@ def apply_promotion(project: Project, promotion: Promotion, vendor: Vendor) -> N
             write_atomically(lock, lock_before)
         raise
     promotion.written = True
+    _prune(project, promotion.unpinned)
+
+
+def _prune(project: Project, names: list[str]) -> None:
+    """Remove the archives the promotion unpinned and their lock entries (what `--prune` does for them)."""
+    from k8sprov.charts.lock import read_lock, write_lock
+
+    if not names:
+        return
+    gone = set(names)
+    entries = read_lock(project.charts_dir)
+    if any(e.archive_name in gone for e in entries.values()):
+        write_lock(project.charts_dir, [e for e in entries.values() if e.archive_name not in gone])
+    for name in names:
+        (project.charts_dir / name).unlink(missing_ok=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from k8sprov.promotion.compare import Comparison, ValuesRow
+from k8sprov.promotion.compare import ChartRow, Comparison, ValuesRow
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -39,6 +39,20 @@ def _status(same: bool) -> str:
     return "same" if same else "differs"
 
 
+def _chart_status(row: ChartRow, c: Comparison) -> str:
+    # Only the unusual direction is marked: B ahead of A, so promoting A to B would move B back.
+    return f"differs ({c.b.name} newer)" if row.downgrade else _status(row.same)
+
+
+def _downgrades(c: Comparison) -> str | None:
+    """One line naming what `promote --from A --to B` would move back, if anything."""
+    rows = [r for r in c.charts if r.downgrade]
+    if not rows:
+        return None
+    moves = ", ".join(f"{r.chart} {r.b} → {r.a}" for r in rows)
+    return f"downgrade: promote --from {c.a.name} --to {c.b.name} would move {c.b.name} back: {moves}"
+
+
 # ---- JSON ---------------------------------------------------------------------------------------------
 
 
@@ -52,7 +66,7 @@ def comparison_json(c: Comparison) -> dict[str, Any]:
         "compared": "deployed" if c.deployed else "pins",
         "equal": c.equal,
         "charts": [
-            {"chart": r.chart, "status": _status(r.same),
+            {"chart": r.chart, "status": _status(r.same), "newer": r.newer, "downgrade": r.downgrade,
              "a": {"version": r.a, "sha256": r.a_sha256}, "b": {"version": r.b, "sha256": r.b_sha256}}
             for r in c.charts
         ],
@@ -97,7 +111,10 @@ def comparison_markdown(c: Comparison) -> str:
            f"{c.a.describe()} vs {c.b.describe()} — " + ("**equal**" if c.equal else "**differ**"), "",
            f"#### Charts ({what})", "", f"| chart | {a} | {b} | |", "|---|---|---|---|"]
     out += [f"| {r.chart} | {_chart_cell(r.a, r.a_sha256)} | {_chart_cell(r.b, r.b_sha256)}"
-            f" | {_status(r.same)} |" for r in c.charts]
+            f" | {_chart_status(r, c)} |" for r in c.charts]
+    downgrades = _downgrades(c)
+    if downgrades:
+        out += ["", f"**{_md(downgrades)}**"]
     out += ["", "#### Values files", ""]
     values = _values_md(c.values, a, b)
     out += values or ["same for every chart", ""]
@@ -147,8 +164,11 @@ def print_comparison(console: Console, c: Comparison) -> None:
     table = _table(console, "  chart", a, b, "")
     for r in c.charts:
         table.add_row(f"  {r.chart}", _chart_cell(r.a, r.a_sha256), _chart_cell(r.b, r.b_sha256),
-                      _status(r.same))
+                      _chart_status(r, c))
     console.print(table)
+    downgrades = _downgrades(c)
+    if downgrades:
+        console.print(f"  {downgrades}", markup=False, soft_wrap=True, style="bold red")
     console.print("")
     console.print("values files", markup=False)
     if not _values_rich(console, c.values, a, b):
@@ -173,7 +193,8 @@ def print_promotion(console: Console, p: Promotion) -> None:
     head = f"promote {src.describe()} -> {tgt.describe()}"
     console.print(head + (" (dry run: nothing written)" if p.dry_run else ""), markup=False, soft_wrap=True)
     for ch in p.changes:
-        console.print(f"  {ch.chart}: {ch.before} -> {ch.after}", markup=False)
+        console.print(f"  {ch.chart}: {ch.before} -> {ch.after}" + ("  (downgrade)" if ch.downgrade else ""),
+                      markup=False)
     console.print("")
     console.print(p.diff.rstrip("\n"), markup=False, soft_wrap=True, highlight=False)
     console.print("")
@@ -186,4 +207,7 @@ def print_promotion(console: Console, p: Promotion) -> None:
         console.print(f"wrote terraform/modules/provision_k8s/versions.tf; vendored {len(p.vendored)} chart"
                       f"(s) for profile {tgt.profile} into charts/ (charts/charts.lock updated)",
                       markup=False, soft_wrap=True)
+    verb = "would remove" if p.dry_run else "removed"
+    for name in p.unpinned:
+        console.print(f"{verb} charts/{name} (no profile pins it any more)", markup=False, soft_wrap=True)
     console.print(f"next: {p.next_command}", markup=False, soft_wrap=True)

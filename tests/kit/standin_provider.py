@@ -250,16 +250,23 @@ class _Helm(Behaviour):
                                   f"values[{i}]: {str(exc).splitlines()[0]}", ["values"]) from exc
                 if parsed is not None and not isinstance(parsed, dict):
                     raise Problem("Failed to parse values", f"values[{i}] is not a YAML mapping", ["values"])
-        # Known at plan time with experiments.manifest (the real provider renders against the cluster).
+        # Known at plan time with experiments.manifest (the real provider renders against the cluster,
+        # and `resources` are the objects of a server-side dry run); null without it.
         manifest_on = bool(self.settings.get("manifest"))
         rendered = manifest_on and isinstance(chart, str)
-        planned["manifest"] = render_manifest(str(chart), config) if rendered else None
-        if not manifest_on:
-            planned["resources"] = None  # filled, like manifest, only under the experiment
+        objects = render_objects(str(chart), config) if rendered else None
+        planned["manifest"] = json.dumps(objects, sort_keys=True) if objects is not None else None
+        planned["resources"] = dry_run_resources(objects) if objects is not None else None
         if prior is None:
             planned["status"] = Unknown
             planned["metadata"] = Unknown
-        elif changed:
+        elif planned != prior:
+            # ModifyPlan (resource_helm_release.go) makes `metadata` unknown when an input it tracks
+            # changes (recomputeMetadata) and, under the experiment, when the dry-run resources differ
+            # from the state's. Every update runs `helm upgrade`, whose new revision lands in `metadata`:
+            # so here any update makes it unknown, also one the real provider leaves known (the manifest
+            # dropped when the experiment is switched off), where it would fail the apply with
+            # "Provider produced inconsistent result after apply".
             planned["metadata"] = Unknown
 
     def apply(self, new: dict[str, Any], prior: dict[str, Any] | None) -> None:
@@ -349,8 +356,9 @@ def helm_template(chart: str, config: dict[str, Any]) -> str:
     return text
 
 
-def render_manifest(chart: str, config: dict[str, Any]) -> str:
-    """`helm_release.manifest` as the helm provider's manifest experiment writes it: a JSON object keyed
+def render_objects(chart: str, config: dict[str, Any]) -> dict[str, Any]:
+    """The objects of `helm_release.manifest` as the helm provider's manifest experiment writes it (a JSON
+    object of them, `json.dumps(..., sort_keys=True)`) keyed
     `[<namespace>/]<kind[.group]>/<apiVersion>/<name>` (lowercase kind) -> object, Secret `data` redacted.
 
     The objects are what the real Helm renders (`helm_template`)."""
@@ -372,7 +380,20 @@ def render_manifest(chart: str, config: dict[str, Any]) -> str:
         if obj["kind"] == "Secret" and isinstance(obj.get("data"), dict):
             obj["data"] = {k: _redacted(str(v)) for k, v in obj["data"].items()}
         objects[key] = obj
-    return json.dumps(objects, sort_keys=True)
+    return objects
+
+
+def dry_run_resources(objects: dict[str, Any]) -> dict[str, str]:
+    """`helm_release.resources` under the experiment: the rendered objects keyed
+    `<kind[.group]>/<version>/<namespace>/<name>`, each as JSON text (no API server adds defaults here)."""
+    out: dict[str, str] = {}
+    for obj in objects.values():
+        group, _, version = str(obj["apiVersion"]).rpartition("/")
+        kind = str(obj["kind"]).lower() + (f".{group}" if group else "")
+        metadata = obj.get("metadata") or {}
+        key = f"{kind}/{version}/{metadata.get('namespace') or ''}/{metadata.get('name', '')}"
+        out[key] = json.dumps(obj, sort_keys=True)
+    return out
 
 
 _DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")

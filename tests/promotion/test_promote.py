@@ -69,7 +69,7 @@ def test_promote_edits_only_the_target_pins_then_vendors_and_a_second_run_has_no
     fmt = subprocess.run([str(tf_kit.terraform), "fmt", "-check", "-diff", "-"], input=after, text=True,
                          capture_output=True, check=False)
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
-    # Vendored: the lock now holds the promoted versions (the old ones stay until --prune), archives verified.
+    # Vendored: the lock now holds the promoted versions (the old ones, pinned by no profile, are gone).
     lock = {(e["name"], e["version"]): e for e in json.loads((proj.charts_dir / "charts.lock").read_text())
             ["charts"]}
     for name, version in STAGING.items():

@@ -97,7 +97,8 @@ def test_apply_then_plan_shows_no_changes(real_stack: RealStack) -> None:
 def test_manifest_experiment_off_and_on(real_stack: RealStack, tmp_path: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """The env file's switch reaches the helm provider; on, the plan carries each release's objects and
-    the plan view lists them (here: the first plan after turning it on, so the state holds none yet)."""
+    the plan view lists them (here: the first plan after turning it on, so the state holds none yet) and
+    says why each release updates. Switched on, then off again, each apply goes through cleanly."""
     env_file = real_stack.root / "infra" / "envs" / "basic.tfvars"
     original = env_file.read_text()
     record = tmp_path / "record"
@@ -124,11 +125,27 @@ def test_manifest_experiment_off_and_on(real_stack: RealStack, tmp_path: Path,
             summary = change["helm"]["objects_summary"]
             assert (summary["status"], summary["source"]) == ("no-prior", "manifest"), name
             assert summary["total"] >= 1 and "the state holds no objects yet" in summary["note"]
+            assert change["helm"]["update_reason"].startswith("the manifest becomes known"), name
         assert re.search(r"^Release .* Objects\s*$", on.stdout, re.MULTILINE), on.stdout
         assert on.stdout.count("the state holds no objects yet") == 4
+        assert on.stdout.count("updates: the manifest becomes known (helm manifest experiment on)") == 4
         assert len(addresses(state)) == 7
+        # The plan says each release gets a new revision: the apply agrees with it (no "inconsistent
+        # result"), and the next plan has nothing left to do.
+        applied = real_stack.k8sprov("apply", "--env", "basic", "--auto-approve")
+        assert applied.exit_code == 0, applied.output
+        settled = real_stack.k8sprov("plan", "--env", "basic", "--detailed-exitcode")
+        assert settled.exit_code == 0, settled.output
     finally:
         env_file.write_text(original)
+    off_again, data = _plan_json(real_stack)
+    assert off_again.exit_code == 2, off_again.output
+    assert {c["helm"]["update_reason"].split(";")[0] for c in _helm(data).values()} == {
+        "the manifest is no longer recorded (helm manifest experiment off)"}
+    applied = real_stack.k8sprov("apply", "--env", "basic", "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    releases = real_stack.state("basic")["outputs"]["releases"]["value"]  # type: ignore[index]
+    assert {r["revision"] for r in releases.values()} == {3}  # install, experiment on, experiment off
     again = real_stack.k8sprov("plan", "--env", "basic", "--detailed-exitcode")
     assert again.exit_code == 0, again.output
 

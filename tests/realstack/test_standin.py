@@ -336,3 +336,32 @@ def test_apply_fails_with_helms_own_message_where_helm_install_would(helm: Stand
     assert (diag.summary, diag.detail) == (
         "Error upgrading chart",
         "Upgrade failed: execution error at (kyverno/templates/need.yaml:6:8): image.tag is required")
+def _configure(provider: StandIn, manifest: bool) -> None:
+    experiments = {"experiments": {"manifest": True}} if manifest else {}
+    provider.ConfigureProvider(pb.ConfigureProvider.Request(config=to_dynamic_value(experiments)), None)
+
+
+def test_an_update_that_only_switches_the_manifest_experiment_plans_a_new_revision(helm: StandIn,
+                                                                                     chart: Path) -> None:
+    """Like ModifyPlan in the real provider (resource_helm_release.go): under the experiment `resources`
+    is the dry run's objects and `metadata` turns unknown when they differ from the state's; every
+    update runs `helm upgrade`, so the revision in `metadata` is never planned as the old one."""
+    try:
+        state = _apply(helm, "helm_release", _plan(helm, "helm_release", _release(str(chart)))[0])
+        assert state["manifest"] is None and state["resources"] is None
+        _configure(helm, True)
+        on, problems = _plan(helm, "helm_release", _release(str(chart)), prior=state)
+        assert problems == []
+        assert on["metadata"] is Unknown and on["manifest"] is not None
+        assert on["resources"] == {"configmap/v1//kyverno": json.dumps(
+            json.loads(on["manifest"])["configmap/v1/kyverno"], sort_keys=True)}
+        state = _apply(helm, "helm_release", on, prior=state)
+        assert state["metadata"]["revision"] == 2
+        again, _ = _plan(helm, "helm_release", _release(str(chart)), prior=state)
+        assert again == state  # rendered the same: nothing to do
+        _configure(helm, False)
+        off, _ = _plan(helm, "helm_release", _release(str(chart)), prior=state)
+        assert off["metadata"] is Unknown and off["manifest"] is None and off["resources"] is None
+        assert _apply(helm, "helm_release", off, prior=state)["metadata"]["revision"] == 3
+    finally:
+        _configure(helm, False)
