@@ -49,6 +49,16 @@ def test_the_charts_package_has_no_import_circle() -> None:
     assert cycles(import_graph(PACKAGE), "k8sprov.charts") == []
 
 
+def test_the_plan_view_and_lint_have_no_import_circle() -> None:
+    graph = import_graph(PACKAGE)
+    assert cycles(graph, "k8sprov.planview") == []
+    assert cycles(graph, "k8sprov.lint") == []
+
+
+def test_the_whole_package_has_no_import_circle() -> None:
+    assert cycles(import_graph(PACKAGE), "k8sprov") == []
+
+
 def test_the_cycle_finder_finds_a_circle(tmp_path: Path) -> None:
     pkg = tmp_path / "pkg"
     pkg.mkdir()

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from k8sprov.lint import gotemplate
+import k8sprov.lint.gotemplate as gotemplate
 from k8sprov.private import write_private_atomic
 
 FACTS_VERSION = 1  # bump when what is read from a chart changes: cached facts of older readers are dropped

@@ -66,6 +66,14 @@ def diff_values(
     return result
 
 
+def attribute_changes(before: Any, after: Any, bs: Any, as_: Any, unk: Any,
+                      secrets: Secrets) -> tuple[AttrChange, ...]:
+    """Every attribute change of one resource, masked (what `ResourceChange.attributes` computes lazily)."""
+    found: list[AttrChange] = []
+    walk(before, after, bs, as_, unk, secrets, "", found)
+    return tuple(found)
+
+
 def walk(
     before: Any, after: Any, bs: Any, as_: Any, unk: Any, secrets: Secrets, path: str, out: list[AttrChange]
 ) -> None:

@@ -7,13 +7,10 @@ while the summary is built, so no renderer (rich, JSON, Markdown, a debugger's r
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from k8sprov.planview.objects import ReleaseObjects
+from typing import Any
 
 # Counted actions, in display order. "replace" is ["delete","create"] or ["create","delete"];
 # "import" counts `change.importing` (on top of the object's own action, like terraform's summary line).
@@ -133,22 +130,16 @@ class ResourceChange:
     _attributes: tuple[AttrChange, ...] | None = field(default=None, repr=False, compare=False)
     helm: HelmRelease | None = None
     namespace: NamespaceChange | None = None
-    # (before, after, before_sensitive, after_sensitive, after_unknown, secrets): the attribute diff is
-    # computed on first use, because a view shows the attributes of a few changes out of thousands.
-    _diff_inputs: tuple[Any, Any, Any, Any, Any, Any] | None = field(default=None, repr=False, compare=False)
+    # The attribute diff is computed on first use (by the summary's `planview.diff`), because a view
+    # shows the attributes of a few changes out of thousands.
+    _diff: Callable[[], tuple[AttrChange, ...]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def attributes(self) -> tuple[AttrChange, ...]:
         """Attribute-level changes, masked; computed once, when first asked for."""
         if self._attributes is None:
-            if self._diff_inputs is None:
-                self._attributes = ()
-            else:
-                from k8sprov.planview.diff import walk
-
-                found: list[AttrChange] = []
-                walk(*self._diff_inputs, "", found)
-                self._attributes, self._diff_inputs = tuple(found), None
+            self._attributes = self._diff() if self._diff is not None else ()
+            self._diff = None
         return self._attributes
 
     @property
@@ -246,3 +237,149 @@ class PlanHeader:
     terraform_version: str | None = None
     plan_file: str | None = None
     created_at: datetime | None = None
+
+
+# -- the Kubernetes objects inside a helm_release change (computed by planview.objects) -------------
+
+CHART_LABELS = ("helm.sh/chart", "app.kubernetes.io/version")
+CHECKSUM_PREFIX = "checksum/"
+CRD_GROUP = "apiextensions.k8s.io"
+# Where an object's own metadata and its pod templates' metadata sit (workloads, CronJobs).
+META_PREFIXES = ("metadata", "spec.template.metadata", "spec.jobTemplate.spec.template.metadata")
+POD_TEMPLATES = ("spec.template.", "spec.jobTemplate.spec.template.")
+CHART_LABEL_PATHS = frozenset(f'{p}.labels["{label}"]' for p in META_PREFIXES for label in CHART_LABELS)
+CHECKSUM_PATHS = tuple(f'{p}.annotations["{CHECKSUM_PREFIX}' for p in META_PREFIXES)
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectChange:
+    """One Kubernetes object of a release that is added, removed or changed."""
+
+    kind: str
+    group: str  # "" for the core group
+    version: str  # the apiVersion's version after the change (before it, for a removal)
+    namespace: str | None  # None: cluster-scoped, or not set in the rendered object
+    name: str
+    action: str  # "create" | "delete" | "update"
+    changes: tuple[AttrChange, ...] = ()  # the object's own changes (chart metadata left out)
+    chart_metadata: tuple[AttrChange, ...] = ()  # chart labels and checksum/* annotations that changed
+    version_before: str | None = None  # set when the apiVersion changes
+    rolls: bool = False  # a pod template changes: its pods will be replaced
+    schema_paths: int = 0  # CustomResourceDefinition: changed paths under an OpenAPI schema
+
+    @property
+    def is_crd(self) -> bool:
+        return self.kind == "CustomResourceDefinition" and self.group == CRD_GROUP
+
+    @property
+    def title(self) -> str:
+        """`Deployment argocd/argocd-server`, `ClusterRole kyverno:admission-controller`."""
+        return f"{self.kind} {self.namespace}/{self.name}" if self.namespace else f"{self.kind} {self.name}"
+
+    @property
+    def roll_reasons(self) -> tuple[str, ...]:
+        """Chart metadata changed in the pod template: `checksum/config`, `chart labels`."""
+        reasons: list[str] = []
+        for attr in self.chart_metadata:
+            if not attr.path.startswith(POD_TEMPLATES):
+                continue
+            if attr.path in CHART_LABEL_PATHS:
+                reason = "chart labels"
+            else:
+                reason = attr.path[attr.path.index(CHECKSUM_PREFIX) :].rstrip('"]')
+            if reason not in reasons:
+                reasons.append(reason)
+        return tuple(reasons)
+
+    @property
+    def rolls_for_chart_metadata_only(self) -> bool:
+        return self.rolls and not any(a.path.startswith(POD_TEMPLATES) for a in self.changes)
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseObjects:
+    """The objects of one helm_release change.
+
+    status: "diff" (both sides known: `objects` holds what is added, removed or changed), "create" /
+    "delete" (the whole release: every object, without fields), "unknown" (known only after apply),
+    "no-prior" (the state holds no objects yet: the experiment was just turned on), "invalid" (a side
+    could not be read; `note` says which).
+    """
+
+    status: str
+    source: str  # "manifest" | "resources" (the provider's) | "render" (Helm's renders of both sides)
+    objects: tuple[ObjectChange, ...] = ()
+    total: int | None = 0  # objects after the change (before it, for a delete); None: not counted
+    note: str | None = None
+
+    def count(self, action: str) -> int:
+        return sum(1 for o in self.objects if o.action == action)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {a: self.count(a) for a in ("create", "update", "delete")}
+
+    @property
+    def listed(self) -> tuple[ObjectChange, ...]:
+        """Shown one by one: added, removed, and changed for more than chart metadata."""
+        return tuple(o for o in self.objects if o.action != "update" or o.changes)
+
+    @property
+    def chart_bumped(self) -> tuple[ObjectChange, ...]:
+        """Changed objects whose chart labels or checksum annotations changed (grouped into one line)."""
+        return tuple(o for o in self.objects if o.action == "update" and o.chart_metadata)
+
+    @property
+    def chart_label_objects(self) -> int:
+        return sum(1 for o in self.chart_bumped if any(_is_chart_label(a) for a in o.chart_metadata))
+
+    @property
+    def rolling_for_chart_metadata(self) -> tuple[ObjectChange, ...]:
+        return tuple(o for o in self.objects if o.action == "update" and o.rolls_for_chart_metadata_only)
+
+    def by_kind(self) -> list[tuple[str, int]]:
+        """`[("ConfigMap", 9), ("Deployment", 7)]`: most first, then by kind."""
+        tally: dict[str, int] = {}
+        for o in self.objects:
+            tally[o.kind] = tally.get(o.kind, 0) + 1
+        return sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    def counts_text(self) -> str:
+        """`+2 ~5 -1` (zeros left out; `±0` when nothing changes)."""
+        if self.status == "unknown":
+            return "known after apply"
+        if self.status in ("no-prior", "invalid"):
+            return "not compared"
+        numbers = (("+", self.count("create")), ("~", self.count("update")), ("-", self.count("delete")))
+        parts = [f"{symbol}{n:,}" for symbol, n in numbers if n]
+        return " ".join(parts) or "unchanged"
+
+    def chart_line(self) -> str | None:
+        """`chart labels bumped on 23 objects; 4 workloads will roll: checksum/config changed`."""
+        parts: list[str] = []
+        labelled = self.chart_label_objects
+        if labelled:
+            parts.append(f"chart labels bumped on {labelled:,} object{'s' if labelled != 1 else ''}")
+        rolling = self.rolling_for_chart_metadata
+        if rolling:
+            reasons: list[str] = []
+            for o in rolling:
+                reasons.extend(r for r in o.roll_reasons if r not in reasons)
+            checksums = sorted(r for r in reasons if r != "chart labels")
+            shown = checksums + (["chart labels"] if "chart labels" in reasons else [])
+            n = len(rolling)
+            parts.append(
+                f"{n:,} workload{'s' if n != 1 else ''} will roll: {', '.join(shown)} changed"
+            )
+        else:
+            annotated = sum(
+                1 for o in self.chart_bumped if not all(_is_chart_label(a) for a in o.chart_metadata)
+            )
+            if annotated:
+                plural = "s" if annotated != 1 else ""
+                parts.append(f"checksum annotations changed on {annotated:,} object{plural}")
+        return "; ".join(parts) or None
+
+
+def _is_chart_label(attr: AttrChange) -> bool:
+    return attr.path in CHART_LABEL_PATHS

@@ -7,7 +7,7 @@ for a remark. Renderers only style and indent.
 
 from __future__ import annotations
 
-from k8sprov.planview.objects import ObjectChange, ReleaseObjects
+from k8sprov.planview.model import ObjectChange, ReleaseObjects
 from k8sprov.planview.text import attr_symbol, change_text, multiline_diff
 
 OBJECT_SYMBOLS = {"create": "+", "delete": "-", "update": "~"}

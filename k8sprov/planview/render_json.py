@@ -14,13 +14,14 @@ from k8sprov.planview.model import (
     HelmRelease,
     Mark,
     NamespaceChange,
+    ObjectChange,
     OutputChange,
     PlanHeader,
     PlanSummary,
+    ReleaseObjects,
     ResourceChange,
     ValuesDoc,
 )
-from k8sprov.planview.objects import ObjectChange, ReleaseObjects
 from k8sprov.planview.summary import gc_paused
 
 # 1.1: helm `objects`, `objects_summary`, `version_locked`; 1.2: helm `chart_name`, `downgrade`,

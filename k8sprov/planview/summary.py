@@ -11,10 +11,11 @@ import gc
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from k8sprov.errors import PlanError
-from k8sprov.planview.diff import ABSENT, diff_values, format_path
+from k8sprov.planview.diff import ABSENT, attribute_changes, diff_values, format_path
 from k8sprov.planview.mask import Secrets, has_true, marked_values, masked, sub_mark
 from k8sprov.planview.model import (
     ACTIONS,
@@ -26,10 +27,11 @@ from k8sprov.planview.model import (
     NamespaceChange,
     OutputChange,
     PlanSummary,
+    ReleaseObjects,
     ResourceChange,
     ValuesDoc,
 )
-from k8sprov.planview.objects import ReleaseObjects, release_objects
+from k8sprov.planview.objects import release_objects
 from k8sprov.planview.values_diff import diff_values_docs
 
 _ACTIONS: dict[tuple[str, ...], str] = {
@@ -489,7 +491,7 @@ def _resource(rc: Mapping[str, Any], secrets: Secrets, context: _HelmContext) ->
         else None,
         deposed=_str(rc.get("deposed")),
         helm=helm,
-        _diff_inputs=diff_inputs,
+        _diff=partial(attribute_changes, *diff_inputs) if diff_inputs is not None else None,
         namespace=namespace,
     )
 

@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 from k8sprov.planview import PlanHeader, summarize, to_json, to_markdown
-from k8sprov.planview.model import Mark
-from k8sprov.planview.objects import ObjectChange, ReleaseObjects
+from k8sprov.planview.model import Mark, ObjectChange, ReleaseObjects
 from tests.planview.helpers import helm_release, plan, platform_plan, rc, rich_text, synthetic_plan
 from tests.planview.objects_fixture import (
     CANARIES,
