@@ -26,8 +26,9 @@ def helm(helm_binary: Path) -> HelmBinary:
 def shipped(helm: HelmBinary) -> dict[str, list[ReleaseRender]]:
     # Two at a time: each stack renders its releases in order, the stacks are independent.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {profile: pool.submit(render_stack, helm, profile, kube)
-                   for profile, kube in PROFILES.items()}
+        futures = {
+            profile: pool.submit(render_stack, helm, profile, kube) for profile, kube in PROFILES.items()
+        }
         return {profile: future.result() for profile, future in futures.items()}
 
 
@@ -41,8 +42,9 @@ def test_shipped_values_have_no_error_findings(shipped: dict[str, list[ReleaseRe
 
 
 @pytest.mark.parametrize("profile", list(PROFILES))
-def test_every_namespace_of_the_shipped_stack_meets_restricted(shipped: dict[str, list[ReleaseRender]],
-                                                                 profile: str) -> None:
+def test_every_namespace_of_the_shipped_stack_meets_restricted(
+    shipped: dict[str, list[ReleaseRender]], profile: str
+) -> None:
     # Measured, not assumed: argocd (redis-ha included, in production) meets restricted like the rest.
     levels = namespace_levels(shipped[profile], context(PROFILES[profile]))
     assert levels == {"monitoring": "restricted", "kyverno": "restricted", "argocd": "restricted"}
@@ -63,10 +65,18 @@ BAD_ARGO = {
     "server": {"resources": {"limits": {"memory": "1Gb"}}, "podLabels": {"team": "platform/core"}},
     "extraObjects": [
         # kyverno's own ConfigMap, rendered again by argo-cd
-        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "kyverno", "namespace": "kyverno"},
-         "data": {"a": "b"}},
-        {"apiVersion": "v1", "kind": "ConfigMap",
-         "metadata": {"name": "team-settings", "namespace": "team-a"}, "data": {"a": "b"}},
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "kyverno", "namespace": "kyverno"},
+            "data": {"a": "b"},
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "team-settings", "namespace": "team-a"},
+            "data": {"a": "b"},
+        },
     ],
 }
 BAD_KYVERNO = {
@@ -79,11 +89,14 @@ BAD_KYVERNO = {
 
 
 @pytest.fixture(scope="module")
-def bad(helm: HelmBinary, shipped: dict[str, list[ReleaseRender]],
-        tmp_path_factory: pytest.TempPathFactory) -> list[Finding]:
+def bad(
+    helm: HelmBinary, shipped: dict[str, list[ReleaseRender]], tmp_path_factory: pytest.TempPathFactory
+) -> list[Finding]:
     folder = tmp_path_factory.mktemp("values")
-    values = {"argo-cd": values_copy("argo-cd", "staging", BAD_ARGO, folder),
-              "kyverno": values_copy("kyverno", "staging", BAD_KYVERNO, folder)}
+    values = {
+        "argo-cd": values_copy("argo-cd", "staging", BAD_ARGO, folder),
+        "kyverno": values_copy("kyverno", "staging", BAD_KYVERNO, folder),
+    }
     # The releases whose values are unchanged come from the shipped staging renders (same inputs).
     renders = render_stack(helm, "staging", PROFILES["staging"], values)
     return run_checks(renders, context(PROFILES["staging"]))
@@ -109,8 +122,12 @@ def test_a_word_where_the_api_wants_an_integer(bad: list[Finding]) -> None:
 
 
 def test_an_invalid_memory_quantity(bad: list[Finding]) -> None:
-    found = _one(bad, "api", "Deployment argocd/argo-cd-argocd-server",
-                 "spec.template.spec.containers[0].resources.limits.memory")
+    found = _one(
+        bad,
+        "api",
+        "Deployment argocd/argo-cd-argocd-server",
+        "spec.template.spec.containers[0].resources.limits.memory",
+    )
     assert "'1Gb' is not a quantity" in found.message
     assert _line(found.source).strip() == "memory: 1Gb"
 
@@ -123,8 +140,14 @@ def test_an_invalid_label_value(bad: list[Finding]) -> None:
 
 def test_a_privileged_container_in_a_restricted_namespace(bad: list[Finding]) -> None:
     obj = "Deployment kyverno/kyverno-admission-controller"
-    found = [f for f in bad if f.check == "pod-security" and f.object == obj and f.path is not None
-             and f.path.endswith("securityContext.privileged")]
+    found = [
+        f
+        for f in bad
+        if f.check == "pod-security"
+        and f.object == obj
+        and f.path is not None
+        and f.path.endswith("securityContext.privileged")
+    ]
     assert len(found) == 1, "\n".join(f.one_line() for f in bad)
     assert found[0].release == "kyverno" and found[0].severity is Severity.ERROR
     assert found[0].message.startswith("privileged: ")
@@ -133,12 +156,17 @@ def test_a_privileged_container_in_a_restricted_namespace(bad: list[Finding]) ->
 
 
 def test_a_service_monitor_interval_of_the_wrong_type_or_form(bad: list[Finding]) -> None:
-    number = _one(bad, "crd-schema", "ServiceMonitor kyverno/kyverno-admission-controller",
-                  "spec.endpoints[0].interval")
+    number = _one(
+        bad, "crd-schema", "ServiceMonitor kyverno/kyverno-admission-controller", "spec.endpoints[0].interval"
+    )
     assert "expected string, got integer 30" in number.message
     assert _line(number.source).strip() == "interval: 30"
-    words = _one(bad, "crd-schema", "ServiceMonitor kyverno/kyverno-background-controller",
-                 "spec.endpoints[0].interval")
+    words = _one(
+        bad,
+        "crd-schema",
+        "ServiceMonitor kyverno/kyverno-background-controller",
+        "spec.endpoints[0].interval",
+    )
     assert "'30 seconds' does not match" in words.message
     assert _line(words.source).strip() == "interval: 30 seconds"
 
@@ -156,11 +184,13 @@ def test_an_extra_object_in_a_namespace_the_stack_does_not_create(bad: list[Find
 
 def test_nothing_else_is_reported_for_the_bad_values(bad: list[Finding]) -> None:
     # Each mistake once (kyverno's warn level adds nothing: its namespace already enforces restricted).
-    expected = {("schema", "StatefulSet argocd/argo-cd-argocd-application-controller"),
-                ("api", "Deployment argocd/argo-cd-argocd-server"),
-                ("pod-security", "Deployment kyverno/kyverno-admission-controller"),
-                ("crd-schema", "ServiceMonitor kyverno/kyverno-admission-controller"),
-                ("crd-schema", "ServiceMonitor kyverno/kyverno-background-controller"),
-                ("duplicate", "ConfigMap kyverno/kyverno"),
-                ("api", "ConfigMap team-a/team-settings")}
+    expected = {
+        ("schema", "StatefulSet argocd/argo-cd-argocd-application-controller"),
+        ("api", "Deployment argocd/argo-cd-argocd-server"),
+        ("pod-security", "Deployment kyverno/kyverno-admission-controller"),
+        ("crd-schema", "ServiceMonitor kyverno/kyverno-admission-controller"),
+        ("crd-schema", "ServiceMonitor kyverno/kyverno-background-controller"),
+        ("duplicate", "ConfigMap kyverno/kyverno"),
+        ("api", "ConfigMap team-a/team-settings"),
+    }
     assert {(f.check, f.object) for f in bad} == expected, "\n".join(f.one_line() for f in bad)

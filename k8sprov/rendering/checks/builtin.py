@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from k8sprov.rendering.checks import names
-from k8sprov.rendering.checks.compiler import Issue, Issues, PathLink, SchemaCompiler, Validator
+from k8sprov.rendering.checks.compiler import Hook, Issue, Issues, PathLink, SchemaCompiler, Validator
 from k8sprov.rendering.checks.quantity import HINT, parse_quantity
 
 _DEFS = "io.k8s."
@@ -56,7 +56,7 @@ def schema_version(kube_version: str) -> tuple[int, int]:
 # --- hooks: the API server's value rules the OpenAPI schemas do not express --------------------------
 
 def _check_quantity(value: Any, path: PathLink, issues: Issues) -> None:
-    if parse_quantity(value) is None:
+    if isinstance(value, str) and parse_quantity(value) is None:  # other types: the schema's finding
         issues.append(Issue("api", path, f"{value!r} is not a quantity ({HINT})", value))
 
 
@@ -112,7 +112,30 @@ def _check_requirements(resources: Any, path: PathLink, issues: Issues) -> None:
                                     f"{limits[name]!r}", raw))
 
 
+def _enums(allowed: Mapping[str, tuple[str, ...]]) -> Hook:
+    """Fields the API server restricts to a few values that the schemas type only as strings."""
+    def check(value: Any, path: PathLink, issues: Issues) -> None:
+        if not isinstance(value, dict):
+            return
+        for name, choices in allowed.items():
+            got = value.get(name)
+            if isinstance(got, str) and got not in choices:
+                issues.append(Issue("api", (path, name), f"unsupported value {got!r}: one of "
+                                    f"{', '.join(repr(c) for c in choices)}", got))
+    return check
+
+
 _HOOKS = {
+    "io.k8s.api.core.v1.Container": _enums({"imagePullPolicy": ("Always", "IfNotPresent", "Never")}),
+    "io.k8s.api.core.v1.PodSpec": _enums({
+        "restartPolicy": ("Always", "OnFailure", "Never"),
+        "dnsPolicy": ("ClusterFirst", "ClusterFirstWithHostNet", "Default", "None")}),
+    "io.k8s.api.core.v1.ContainerPort": _enums({"protocol": ("TCP", "UDP", "SCTP")}),
+    "io.k8s.api.core.v1.ServicePort": _enums({"protocol": ("TCP", "UDP", "SCTP")}),
+    "io.k8s.api.core.v1.ServiceSpec": _enums({
+        "type": ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName"),
+        "externalTrafficPolicy": ("Cluster", "Local"), "internalTrafficPolicy": ("Cluster", "Local"),
+        "sessionAffinity": ("ClientIP", "None")}),
     "io.k8s.apimachinery.pkg.api.resource.Quantity": _check_quantity,
     "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta": _check_object_meta,
     "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector": _check_selector,

@@ -128,10 +128,10 @@ class SchemaCompiler:
                     inner = validator
 
                     def validator(value: Any, path: PathLink, issues: Issues) -> None:
-                        before = len(issues)
+                        # Hooks check the values' own types: a structural issue elsewhere in an object
+                        # (an unknown field) must not hide a bad label beside it.
                         inner(value, path, issues)
-                        if len(issues) == before:
-                            hook(value, path, issues)
+                        hook(value, path, issues)
 
                 cell.append(validator)
             cell[0](value, path, issues)
@@ -143,6 +143,14 @@ class SchemaCompiler:
         check = self.check
         raw_type = node.get("type")
         types = [raw_type] if isinstance(raw_type, str) else list(raw_type or [])
+        union = node.get("oneOf")
+        if not self.crd and isinstance(union, list) and all(isinstance(b, Mapping) and set(b) == {"type"}
+                                                            for b in union):
+            # Built-in Quantity and IntOrString: `oneOf: [string|null, number|null]` is a union of types,
+            # which a strict one-of would refuse for null.
+            node = {k: v for k, v in node.items() if k != "oneOf"}
+            for branch in union:
+                types += [branch["type"]] if isinstance(branch["type"], str) else list(branch["type"])
         if node.get("x-kubernetes-int-or-string"):
             types = ["integer", "string"]
         accepted: set[str] | None = None
@@ -150,7 +158,7 @@ class SchemaCompiler:
             accepted = set()
             for name in types:
                 accepted |= _TYPE_ACCEPTS.get(name, {name})
-        wanted = " or ".join(t for t in types if t != "null")
+        wanted = " or ".join(dict.fromkeys(t for t in types if t != "null"))
         steps: list[Validator] = []
 
         enum = node.get("enum")
@@ -306,16 +314,13 @@ class SchemaCompiler:
     def _combinator_steps(self, node: Mapping[str, Any]) -> list[Validator]:
         check = self.check
         steps: list[Validator] = []
-        # Built-in Quantity and IntOrString say `oneOf: [string|null, number|null]`: a union of types,
-        # which a strict one-of would refuse for null. Custom resources keep JSON Schema's meaning.
         for keyword in ("allOf", "anyOf", "oneOf"):
             branches_node = node.get(keyword)
             if not isinstance(branches_node, list) or not branches_node:
                 continue
             branches = [self.compile(b, strict_unknown=False) for b in branches_node
                         if isinstance(b, Mapping)]
-            mode = keyword if self.crd else ("allOf" if keyword == "allOf" else "anyOf")
-            steps.append(_combinator(check, mode, branches))
+            steps.append(_combinator(check, keyword, branches))
         not_node = node.get("not")
         if isinstance(not_node, Mapping):
             negated = self.compile(not_node, strict_unknown=False)
