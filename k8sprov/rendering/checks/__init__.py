@@ -16,7 +16,7 @@ from typing import Any
 
 from k8sprov.rendering.checks import names
 from k8sprov.rendering.checks.builtin import CLUSTER_SCOPED, BuiltinSchemas, builtin_schemas
-from k8sprov.rendering.checks.compiler import Issue, Issues, PathLink, render_path
+from k8sprov.rendering.checks.compiler import PathLink, Problem, Problems, render_path
 from k8sprov.rendering.checks.crds import CrdIndex, custom_resource_validator, is_crd, served_api_versions
 from k8sprov.rendering.checks.podsecurity import LEVELS, PodTemplate, pod_template, stricter, violations
 from k8sprov.rendering.checks.sources import ValuesLocator
@@ -56,10 +56,10 @@ def _minor(kube_version: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
-def _last_key(issue_path: object) -> str | None:
-    if isinstance(issue_path, tuple):
-        key = issue_path[1]
-        return key if isinstance(key, str) else _last_key(issue_path[0])
+def _last_key(problem_path: object) -> str | None:
+    if isinstance(problem_path, tuple):
+        key = problem_path[1]
+        return key if isinstance(key, str) else _last_key(problem_path[0])
     return None
 
 
@@ -79,14 +79,14 @@ class _Run:
         # Helm creates a release's Namespace objects before the rest of it.
         self.namespaces.update(o.name for o in render.objects if o.kind == "Namespace" and o.group == "")
         for obj in render.objects:
-            issues: Issues = []
-            namespaced = self._validate(position, obj, issues)
+            problems: Problems = []
+            namespaced = self._validate(position, obj, problems)
             namespace = (obj.declared_namespace or obj.release_namespace) if namespaced else ""
             ref = obj.ref(namespace)
-            self._api(obj, namespaced, namespace, issues)
-            for issue in issues:
-                self._add(Severity.ERROR, issue.check, release, ref, render_path(issue.path), issue.message,
-                          locator.find(issue.value, _last_key(issue.path)))
+            self._api(obj, namespaced, namespace, problems)
+            for problem in problems:
+                self._add(Severity.ERROR, problem.check, release, ref, render_path(problem.path),
+                          problem.message, locator.find(problem.value, _last_key(problem.path)))
             self._duplicate(obj, namespace, release, ref, locator)
             template = pod_template(obj.kind, obj.group, obj.body) if namespaced else None
             if template is not None:
@@ -97,11 +97,11 @@ class _Run:
         self.findings.append(Finding(severity, check, release, message, object=ref, path=path or None,
                                      source=source))
 
-    def _validate(self, position: int, obj: RenderedObject, issues: Issues) -> bool:
-        """Schema or CRD-schema issues of one object; returns whether it is namespaced."""
+    def _validate(self, position: int, obj: RenderedObject, problems: Problems) -> bool:
+        """Schema or CRD-schema problems of one object; returns whether it is namespaced."""
         definition = self.schemas.definition_of(obj.api_version, obj.kind)
         if definition is not None:
-            self.schemas.validator(definition)(obj.body, None, issues)
+            self.schemas.validator(definition)(obj.body, None, problems)
             return obj.kind not in CLUSTER_SCOPED
         crd = self.crds.find(obj.group, obj.kind)
         if crd is None:
@@ -110,29 +110,29 @@ class _Run:
             served = f" (Kubernetes {self.version[0]}.{self.version[1]} serves {', '.join(known)})" if known \
                 else ""
             where = obj.api_version or "(no apiVersion)"
-            issues.append(Issue("schema", (None, "apiVersion"),
-                                f"no CRD or built-in kind {obj.kind} in {where}{served}"))
+            problems.append(Problem("schema", (None, "apiVersion"),
+                                    f"no CRD or built-in kind {obj.kind} in {where}{served}"))
             return True
         version = crd.version(obj.api_version.rpartition("/")[2])
         if crd.position > position:
-            issues.append(Issue("crd-schema", (None, "kind"), f"the CRD of {obj.kind} is installed by "
-                                f"release {crd.release}, which comes later"))
+            problems.append(Problem("crd-schema", (None, "kind"), f"the CRD of {obj.kind} is installed by "
+                                    f"release {crd.release}, which comes later"))
         elif version is None or not version.served:
             served = ", ".join(f"{crd.group}/{v.name}" for v in crd.versions if v.served)
-            issues.append(Issue("crd-schema", (None, "apiVersion"), f"{obj.api_version} is not a served "
-                                f"version of {obj.kind} (served: {served})"))
+            problems.append(Problem("crd-schema", (None, "apiVersion"), f"{obj.api_version} is not a served "
+                                    f"version of {obj.kind} (served: {served})"))
         elif version.schema is not None:
-            custom_resource_validator(version.schema)(obj.body, None, issues)
+            custom_resource_validator(version.schema)(obj.body, None, problems)
             meta = obj.body.get("metadata")
             if meta is not None:
-                self.schemas.object_meta()(meta, (None, "metadata"), issues)
+                self.schemas.object_meta()(meta, (None, "metadata"), problems)
         return crd.scope != "Cluster"
 
-    def _api(self, obj: RenderedObject, namespaced: bool, namespace: str, issues: Issues) -> None:
+    def _api(self, obj: RenderedObject, namespaced: bool, namespace: str, problems: Problems) -> None:
         builtin = obj.group in self.schemas.groups
         for problem in names.object_name(obj.kind, obj.name, builtin=builtin):
-            issues.append(Issue("api", ((None, "metadata"), "name"), f"name {obj.name!r} {problem}"
-                                if obj.name else problem, obj.name or None))
+            problems.append(Problem("api", ((None, "metadata"), "name"), f"name {obj.name!r} {problem}"
+                                    if obj.name else problem, obj.name or None))
         if is_crd(obj):
             raw_spec = obj.body.get("spec")
             spec: dict[str, Any] = raw_spec if isinstance(raw_spec, dict) else {}
@@ -140,14 +140,14 @@ class _Run:
             plural = raw_names.get("plural") if isinstance(raw_names, dict) else None
             expected = f"{plural}.{spec.get('group')}"
             if obj.name != expected:
-                issues.append(Issue("api", ((None, "metadata"), "name"),
-                                    f"a CRD's name must be <plural>.<group>: {expected!r}", obj.name))
+                problems.append(Problem("api", ((None, "metadata"), "name"),
+                                        f"a CRD's name must be <plural>.<group>: {expected!r}", obj.name))
         if namespaced and namespace not in self.namespaces:
             declared = obj.declared_namespace is not None
-            issues.append(Issue("api", ((None, "metadata"), "namespace") if declared else None,
-                                f"namespace {namespace!r} is neither created by the stack nor a system "
-                                f'namespace (Helm fails: namespaces "{namespace}" not found)',
-                                namespace if declared else None))
+            problems.append(Problem("api", ((None, "metadata"), "namespace") if declared else None,
+                                    f"namespace {namespace!r} is neither created by the stack nor a system "
+                                    f'namespace (Helm fails: namespaces "{namespace}" not found)',
+                                    namespace if declared else None))
 
     def _duplicate(self, obj: RenderedObject, namespace: str, release: str, ref: str,
                    locator: ValuesLocator) -> None:

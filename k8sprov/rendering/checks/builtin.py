@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from k8sprov.rendering.checks import names
-from k8sprov.rendering.checks.compiler import Hook, Issue, Issues, PathLink, SchemaCompiler, Validator
+from k8sprov.rendering.checks.compiler import Hook, PathLink, Problem, Problems, SchemaCompiler, Validator
 from k8sprov.rendering.checks.quantity import HINT, parse_quantity
 
 _DEFS = "io.k8s."
@@ -55,43 +55,44 @@ def schema_version(kube_version: str) -> tuple[int, int]:
 
 # --- hooks: the API server's value rules the OpenAPI schemas do not express --------------------------
 
-def _check_quantity(value: Any, path: PathLink, issues: Issues) -> None:
+def _check_quantity(value: Any, path: PathLink, problems: Problems) -> None:
     if isinstance(value, str) and parse_quantity(value) is None:  # other types: the schema's finding
-        issues.append(Issue("api", path, f"{value!r} is not a quantity ({HINT})", value))
+        problems.append(Problem("api", path, f"{value!r} is not a quantity ({HINT})", value))
 
 
-def _check_labels(labels: Any, path: PathLink, issues: Issues) -> None:
+def _check_labels(labels: Any, path: PathLink, problems: Problems) -> None:
     if not isinstance(labels, dict):
         return
     for key, value in labels.items():
         at = (path, key)
         for problem in names.qualified_name(str(key)):
-            issues.append(Issue("api", at, f"label key {key!r}: {problem}", key))
+            problems.append(Problem("api", at, f"label key {key!r}: {problem}", key))
         if isinstance(value, str):
             for problem in names.label_value(value):
-                issues.append(Issue("api", at, f"label value {value!r}: {problem}", value))
+                problems.append(Problem("api", at, f"label value {value!r}: {problem}", value))
 
 
-def _check_object_meta(meta: Any, path: PathLink, issues: Issues) -> None:
+def _check_object_meta(meta: Any, path: PathLink, problems: Problems) -> None:
     if not isinstance(meta, dict):
         return
-    _check_labels(meta.get("labels"), (path, "labels"), issues)
+    _check_labels(meta.get("labels"), (path, "labels"), problems)
     annotations = meta.get("annotations")
     if isinstance(annotations, dict):
         for key in annotations:
             for problem in names.qualified_name(str(key)):
-                issues.append(Issue("api", ((path, "annotations"), key), f"annotation key {key!r}: {problem}",
-                                    key))
+                problems.append(Problem("api", ((path, "annotations"), key),
+                                        f"annotation key {key!r}: {problem}", key))
         if names.annotations_size(annotations) > names.TOTAL_ANNOTATION_BYTES:
-            issues.append(Issue("api", (path, "annotations"), "annotations are larger than 256 KiB in total"))
+            problems.append(Problem("api", (path, "annotations"),
+                                    "annotations are larger than 256 KiB in total"))
 
 
-def _check_selector(selector: Any, path: PathLink, issues: Issues) -> None:
+def _check_selector(selector: Any, path: PathLink, problems: Problems) -> None:
     if isinstance(selector, dict):
-        _check_labels(selector.get("matchLabels"), (path, "matchLabels"), issues)
+        _check_labels(selector.get("matchLabels"), (path, "matchLabels"), problems)
 
 
-def _check_requirements(resources: Any, path: PathLink, issues: Issues) -> None:
+def _check_requirements(resources: Any, path: PathLink, problems: Problems) -> None:
     if not isinstance(resources, dict):
         return
     raw_limits, raw_requests = resources.get("limits"), resources.get("requests")
@@ -101,27 +102,27 @@ def _check_requirements(resources: Any, path: PathLink, issues: Issues) -> None:
         for name, raw in entries.items():
             amount = parse_quantity(raw)
             if amount is not None and amount < 0:
-                issues.append(Issue("api", ((path, section), name), f"{raw!r} must be greater than or equal "
-                                    "to 0", raw))
+                problems.append(Problem("api", ((path, section), name),
+                                        f"{raw!r} must be greater than or equal to 0", raw))
     for name, raw in requests.items():
         if name in limits:
             asked, cap = parse_quantity(raw), parse_quantity(limits[name])
             if asked is not None and cap is not None and asked > cap:
-                issues.append(Issue("api", (((path, "requests")), name),
-                                    f"request {raw!r} must be less than or equal to the limit "
-                                    f"{limits[name]!r}", raw))
+                problems.append(Problem("api", ((path, "requests"), name),
+                                        f"request {raw!r} must be less than or equal to the limit "
+                                        f"{limits[name]!r}", raw))
 
 
 def _enums(allowed: Mapping[str, tuple[str, ...]]) -> Hook:
     """Fields the API server restricts to a few values that the schemas type only as strings."""
-    def check(value: Any, path: PathLink, issues: Issues) -> None:
+    def check(value: Any, path: PathLink, problems: Problems) -> None:
         if not isinstance(value, dict):
             return
         for name, choices in allowed.items():
             got = value.get(name)
             if isinstance(got, str) and got not in choices:
-                issues.append(Issue("api", (path, name), f"unsupported value {got!r}: one of "
-                                    f"{', '.join(repr(c) for c in choices)}", got))
+                problems.append(Problem("api", (path, name), f"unsupported value {got!r}: one of "
+                                        f"{', '.join(repr(c) for c in choices)}", got))
     return check
 
 

@@ -20,16 +20,16 @@ PathLink = tuple[Any, "str | int"] | None
 
 
 @dataclass(frozen=True)
-class Issue:
+class Problem:
     check: str  # "schema", "crd-schema" or "api"
     path: PathLink
     message: str
     value: Any = None  # the offending value, when there is one (to find it in the values files)
 
 
-Issues = list[Issue]
-Validator = Callable[[Any, PathLink, Issues], None]
-Hook = Callable[[Any, PathLink, Issues], None]
+Problems = list[Problem]
+Validator = Callable[[Any, PathLink, Problems], None]
+Hook = Callable[[Any, PathLink, Problems], None]
 
 _SIMPLE_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
@@ -116,7 +116,7 @@ class SchemaCompiler:
             return found
         cell: list[Validator] = []
 
-        def lazy(value: Any, path: PathLink, issues: Issues) -> None:
+        def lazy(value: Any, path: PathLink, problems: Problems) -> None:
             # Compiled on first use: a kind's schema reaches hundreds of definitions it rarely needs.
             if not cell:
                 if self._resolve is None:
@@ -127,14 +127,14 @@ class SchemaCompiler:
                 if hook is not None:
                     inner = validator
 
-                    def validator(value: Any, path: PathLink, issues: Issues) -> None:
-                        # Hooks check the values' own types: a structural issue elsewhere in an object
+                    def validator(value: Any, path: PathLink, problems: Problems) -> None:
+                        # Hooks check the values' own types: a structural problem elsewhere in an object
                         # (an unknown field) must not hide a bad label beside it.
-                        inner(value, path, issues)
-                        hook(value, path, issues)
+                        inner(value, path, problems)
+                        hook(value, path, problems)
 
                 cell.append(validator)
-            cell[0](value, path, issues)
+            cell[0](value, path, problems)
 
         self._refs[ref] = lazy
         return lazy
@@ -166,10 +166,10 @@ class SchemaCompiler:
             allowed = [item for item in enum if item is not None]
             shown = ", ".join(describe(item) for item in allowed[:8]) + (", ..." if len(allowed) > 8 else "")
 
-            def check_enum(value: Any, path: PathLink, issues: Issues) -> None:
+            def check_enum(value: Any, path: PathLink, problems: Problems) -> None:
                 if value not in allowed:
-                    issues.append(Issue(check, path, f"unsupported value {describe(value)}: one of {shown}",
-                                        value))
+                    problems.append(Problem(check, path,
+                                            f"unsupported value {describe(value)}: one of {shown}", value))
             steps.append(check_enum)
 
         steps.extend(self._string_steps(node))
@@ -178,7 +178,7 @@ class SchemaCompiler:
         steps.extend(self._array_steps(node))
         steps.extend(self._combinator_steps(node))
 
-        def validate(value: Any, path: PathLink, issues: Issues) -> None:
+        def validate(value: Any, path: PathLink, problems: Problems) -> None:
             if value is None:
                 return  # null is a field left out, for built-ins and (pruned) for custom resources
             if accepted is not None:
@@ -186,11 +186,11 @@ class SchemaCompiler:
                 if got not in accepted:
                     scalar = got not in ("object", "array")
                     shown = f"{got} {describe(value)}" if scalar else got
-                    issues.append(Issue(check, path, f"expected {wanted}, got {shown}",
-                                        value if scalar else None))
+                    problems.append(Problem(check, path, f"expected {wanted}, got {shown}",
+                                            value if scalar else None))
                     return
             for step in steps:
-                step(value, path, issues)
+                step(value, path, problems)
 
         if not steps and accepted is None:
             return _accept_anything
@@ -206,20 +206,20 @@ class SchemaCompiler:
             except re.error:
                 compiled = None
             if compiled is not None:
-                def check_pattern(value: Any, path: PathLink, issues: Issues) -> None:
+                def check_pattern(value: Any, path: PathLink, problems: Problems) -> None:
                     if isinstance(value, str) and not compiled.search(value):
-                        issues.append(Issue(check, path, f"{describe(value)} does not match {pattern}",
-                                            value))
+                        problems.append(Problem(check, path, f"{describe(value)} does not match {pattern}",
+                                                value))
                 steps.append(check_pattern)
         min_len, max_len = node.get("minLength"), node.get("maxLength")
         if isinstance(min_len, int) or isinstance(max_len, int):
-            def check_length(value: Any, path: PathLink, issues: Issues) -> None:
+            def check_length(value: Any, path: PathLink, problems: Problems) -> None:
                 if not isinstance(value, str):
                     return
                 if isinstance(min_len, int) and len(value) < min_len:
-                    issues.append(Issue(check, path, f"shorter than {min_len} characters", value))
+                    problems.append(Problem(check, path, f"shorter than {min_len} characters", value))
                 if isinstance(max_len, int) and len(value) > max_len:
-                    issues.append(Issue(check, path, f"longer than {max_len} characters", value))
+                    problems.append(Problem(check, path, f"longer than {max_len} characters", value))
             steps.append(check_length)
         return steps
 
@@ -232,17 +232,17 @@ class SchemaCompiler:
         if low is None and high is None and multiple is None and fmt_range is None:
             return []
 
-        def check_number(value: Any, path: PathLink, issues: Issues) -> None:
+        def check_number(value: Any, path: PathLink, problems: Problems) -> None:
             if isinstance(value, bool) or not isinstance(value, int | float):
                 return
             if low is not None and (value < low or (excl_low is True and value == low)):
-                issues.append(Issue(check, path, f"{value} is less than the minimum {low}", value))
+                problems.append(Problem(check, path, f"{value} is less than the minimum {low}", value))
             if high is not None and (value > high or (excl_high is True and value == high)):
-                issues.append(Issue(check, path, f"{value} is more than the maximum {high}", value))
+                problems.append(Problem(check, path, f"{value} is more than the maximum {high}", value))
             if multiple and not math.isclose(value / multiple, round(value / multiple)):
-                issues.append(Issue(check, path, f"{value} is not a multiple of {multiple}", value))
+                problems.append(Problem(check, path, f"{value} is not a multiple of {multiple}", value))
             if fmt_range is not None and not fmt_range[0] <= value <= fmt_range[1]:
-                issues.append(Issue(check, path, f"{value} does not fit {node.get('format')}", value))
+                problems.append(Problem(check, path, f"{value} does not fit {node.get('format')}", value))
         return [check_number]
 
     def _object_steps(self, node: Mapping[str, Any], strict_unknown: bool) -> list[Validator]:
@@ -271,24 +271,24 @@ class SchemaCompiler:
                 and max_props is None:
             return []
 
-        def check_object(value: Any, path: PathLink, issues: Issues) -> None:
+        def check_object(value: Any, path: PathLink, problems: Problems) -> None:
             if not isinstance(value, dict):
                 return
             for key, item in value.items():
                 sub = props.get(key)
                 if sub is not None:
-                    sub(item, (path, key), issues)
+                    sub(item, (path, key), problems)
                 elif extra is not None:
-                    extra(item, (path, key), issues)
+                    extra(item, (path, key), problems)
                 elif reject_unknown and key not in implicit:
-                    issues.append(Issue(check, (path, key), f'unknown field "{key}"'))
+                    problems.append(Problem(check, (path, key), f'unknown field "{key}"'))
             for key in required:
                 if key not in value:
-                    issues.append(Issue(check, (path, key), f'required field "{key}" is missing'))
+                    problems.append(Problem(check, (path, key), f'required field "{key}" is missing'))
             if isinstance(min_props, int) and len(value) < min_props:
-                issues.append(Issue(check, path, f"needs at least {min_props} fields"))
+                problems.append(Problem(check, path, f"needs at least {min_props} fields"))
             if isinstance(max_props, int) and len(value) > max_props:
-                issues.append(Issue(check, path, f"takes at most {max_props} fields"))
+                problems.append(Problem(check, path, f"takes at most {max_props} fields"))
         return [check_object]
 
     def _array_steps(self, node: Mapping[str, Any]) -> list[Validator]:
@@ -299,16 +299,16 @@ class SchemaCompiler:
         if items is None and min_items is None and max_items is None:
             return []
 
-        def check_array(value: Any, path: PathLink, issues: Issues) -> None:
+        def check_array(value: Any, path: PathLink, problems: Problems) -> None:
             if not isinstance(value, list):
                 return
             if items is not None:
                 for index, item in enumerate(value):
-                    items(item, (path, index), issues)
+                    items(item, (path, index), problems)
             if isinstance(min_items, int) and len(value) < min_items:
-                issues.append(Issue(check, path, f"needs at least {min_items} items"))
+                problems.append(Problem(check, path, f"needs at least {min_items} items"))
             if isinstance(max_items, int) and len(value) > max_items:
-                issues.append(Issue(check, path, f"takes at most {max_items} items"))
+                problems.append(Problem(check, path, f"takes at most {max_items} items"))
         return [check_array]
 
     def _combinator_steps(self, node: Mapping[str, Any]) -> list[Validator]:
@@ -325,34 +325,34 @@ class SchemaCompiler:
         if isinstance(not_node, Mapping):
             negated = self.compile(not_node, strict_unknown=False)
 
-            def check_not(value: Any, path: PathLink, issues: Issues) -> None:
-                trial: Issues = []
+            def check_not(value: Any, path: PathLink, problems: Problems) -> None:
+                trial: Problems = []
                 negated(value, path, trial)
                 if not trial:
-                    issues.append(Issue(check, path, "matches a schema it must not match", value))
+                    problems.append(Problem(check, path, "matches a schema it must not match", value))
             steps.append(check_not)
         return steps
 
 
 def _combinator(check: str, mode: str, branches: list[Validator]) -> Validator:
-    def run(value: Any, path: PathLink, issues: Issues) -> None:
+    def run(value: Any, path: PathLink, problems: Problems) -> None:
         if mode == "allOf":
             for branch in branches:
-                branch(value, path, issues)
+                branch(value, path, problems)
             return
-        results: list[Issues] = []
+        results: list[Problems] = []
         for branch in branches:
-            trial: Issues = []
+            trial: Problems = []
             branch(value, path, trial)
             results.append(trial)
         passed = sum(1 for trial in results if not trial)
         if mode == "anyOf" and passed == 0:
             first = min(results, key=len)
-            issues.extend(first if len(first) == 1 else
-                          [Issue(check, path, "matches none of the allowed forms", _scalar(value))])
+            problems.extend(first if len(first) == 1 else
+                          [Problem(check, path, "matches none of the allowed forms", _scalar(value))])
         elif mode == "oneOf" and passed != 1:
-            issues.append(Issue(check, path, "matches none of the allowed forms" if passed == 0
-                                else "matches more than one of the exclusive forms", _scalar(value)))
+            problems.append(Problem(check, path, "matches none of the allowed forms" if passed == 0
+                                    else "matches more than one of the exclusive forms", _scalar(value)))
     return run
 
 
@@ -360,5 +360,5 @@ def _scalar(value: Any) -> Any:
     return None if isinstance(value, dict | list) else value
 
 
-def _accept_anything(value: Any, path: PathLink, issues: Issues) -> None:
+def _accept_anything(value: Any, path: PathLink, problems: Problems) -> None:
     return None
