@@ -12,6 +12,7 @@ from k8sprov.rendering.model import ReleaseInputs, ReleaseRender, RenderedObject
 def release(
     name: str, namespace: str, *bodies: dict[str, Any], values: tuple[ValuesDoc, ...] = ()
 ) -> ReleaseRender:
+    """A release's render: CRDs from the chart's crds/ folder, every other object from templates/."""
     inputs = ReleaseInputs(
         name=name,
         namespace=namespace,
@@ -25,7 +26,9 @@ def release(
         RenderedObject(
             release=name,
             release_namespace=namespace,
-            source=f"{name}/templates/x.yaml",
+            source=f"{name}/crds/x.yaml"
+            if body.get("kind") == "CustomResourceDefinition"
+            else f"{name}/templates/x.yaml",
             body=copy.deepcopy(body),
         )
         for body in bodies

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from k8sprov.rendering.checks import api_versions_of_crds, run_checks
@@ -101,6 +102,14 @@ def test_a_custom_resources_metadata_is_checked_like_a_built_in_one() -> None:
         ),
         ("schema", "metadata.lables", 'unknown field "lables"'),
     ]
+
+
+def test_a_crd_among_the_same_releases_templates_is_not_there_yet() -> None:
+    render = release("app", "apps", WIDGET_CRD, widget())
+    templated = dataclasses.replace(render.objects[0], source="app/charts/crds/templates/widgets.yaml")
+    [found] = _crd_findings(dataclasses.replace(render, objects=(templated, render.objects[1])))
+    assert (found.check, found.object) == ("crd-schema", "Widget apps/w")
+    assert found.message.startswith("the CRD of Widget is a template of this release: Helm cannot map")
 
 
 def test_a_crd_no_release_installs() -> None:

@@ -117,6 +117,12 @@ class _Run:
         if crd.position > position:
             problems.append(Problem("crd-schema", (None, "kind"), f"the CRD of {obj.kind} is installed by "
                                     f"release {crd.release}, which comes later"))
+        elif crd.position == position and not crd.from_crds_folder:
+            # Helm maps every object of a release to the cluster's API before creating any: a custom
+            # resource cannot use a CRD that is one of the same release's templates (only crds/ is first).
+            problems.append(Problem("crd-schema", (None, "kind"), f"the CRD of {obj.kind} is a template of "
+                                    "this release: Helm cannot map the resource before the CRD exists (ship "
+                                    "the CRD in the chart's crds/ folder or an earlier release)"))
         elif version is None or not version.served:
             served = ", ".join(f"{crd.group}/{v.name}" for v in crd.versions if v.served)
             problems.append(Problem("crd-schema", (None, "apiVersion"), f"{obj.api_version} is not a served "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from k8sprov.rendering.checks.compiler import SchemaCompiler, Validator
 from k8sprov.rendering.model import RenderedObject
 
 CRD_GROUP = "apiextensions.k8s.io"
+# `# Source: chart/crds/x.yaml` or `chart/charts/sub/crds/x.yaml`; not `chart/charts/crds/templates/x.yaml`.
+_CRDS_FOLDER = re.compile(r"(^|/)crds/[^/]+$")
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,8 @@ class Crd:
     release: str
     position: int  # index of the installing release in install order
     versions: tuple[CrdVersion, ...]
+    # From a chart's crds/ folder (Helm installs those before the release's templates), not a template.
+    from_crds_folder: bool = False
 
     def version(self, name: str) -> CrdVersion | None:
         return next((v for v in self.versions if v.name == name), None)
@@ -58,7 +63,8 @@ def read_crd(obj: RenderedObject, position: int) -> Crd | None:
         versions.append(CrdVersion(entry["name"], bool(entry.get("served", True)),
                                    props if isinstance(props, dict) else None))
     return Crd(group=group, kind=kind, scope=str(spec.get("scope") or "Namespaced"), release=obj.release,
-               position=position, versions=tuple(versions))
+               position=position, versions=tuple(versions),
+               from_crds_folder=bool(_CRDS_FOLDER.search(obj.source)))
 
 
 def served_api_versions(objects: Iterable[RenderedObject]) -> list[str]:
