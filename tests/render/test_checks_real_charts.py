@@ -87,6 +87,8 @@ BAD_KYVERNO = {
     "backgroundController": {"serviceMonitor": {"enabled": True, "interval": "30 seconds"}},
 }
 
+BAD_POLICIES = {"failurePolicy": "Sometimes"}
+
 
 @pytest.fixture(scope="module")
 def bad(
@@ -96,8 +98,9 @@ def bad(
     values = {
         "argo-cd": values_copy("argo-cd", "staging", BAD_ARGO, folder),
         "kyverno": values_copy("kyverno", "staging", BAD_KYVERNO, folder),
+        "kyverno-policies": values_copy("kyverno-policies", "staging", BAD_POLICIES, folder),
     }
-    # The releases whose values are unchanged come from the shipped staging renders (same inputs).
+    # prometheus-operator-crds comes from the shipped staging render (same inputs).
     renders = render_stack(helm, "staging", PROFILES["staging"], values)
     return run_checks(renders, context(PROFILES["staging"]))
 
@@ -182,6 +185,17 @@ def test_an_extra_object_in_a_namespace_the_stack_does_not_create(bad: list[Find
     assert _line(found.source).strip() == "namespace: team-a"
 
 
+def test_kyverno_policies_are_checked_against_kyvernos_crds(bad: list[Finding]) -> None:
+    # kyverno-policies 3.9 renders ValidatingPolicy (policies.kyverno.io, from the kyverno release's CRDs).
+    found = [f for f in bad if f.release == "kyverno-policies"]
+    assert len(found) == 11, "\n".join(f.one_line() for f in bad)
+    for finding in found:
+        assert finding.object is not None and finding.object.startswith("ValidatingPolicy ")
+        assert (finding.check, finding.path) == ("crd-schema", "spec.failurePolicy")
+        assert finding.message == "unsupported value 'Sometimes': one of 'Ignore', 'Fail'"
+        assert _line(finding.source).strip() == "failurePolicy: Sometimes"
+
+
 def test_nothing_else_is_reported_for_the_bad_values(bad: list[Finding]) -> None:
     # Each mistake once (kyverno's warn level adds nothing: its namespace already enforces restricted).
     expected = {
@@ -193,4 +207,5 @@ def test_nothing_else_is_reported_for_the_bad_values(bad: list[Finding]) -> None
         ("duplicate", "ConfigMap kyverno/kyverno"),
         ("api", "ConfigMap team-a/team-settings"),
     }
-    assert {(f.check, f.object) for f in bad} == expected, "\n".join(f.one_line() for f in bad)
+    others = {(f.check, f.object) for f in bad if f.release != "kyverno-policies"}
+    assert others == expected, "\n".join(f.one_line() for f in bad)
