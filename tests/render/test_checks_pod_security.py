@@ -233,3 +233,21 @@ def test_namespace_levels_are_the_strictest_all_pods_meet() -> None:
         "mixed": "baseline",
         "kube-system": "privileged",
     }
+
+
+def test_a_namespace_object_of_the_stack_brings_its_pod_security_labels() -> None:
+    namespace = {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {"name": "team-a", "labels": {"pod-security.kubernetes.io/enforce": "baseline"}},
+    }
+    body = pod(hostNetwork=True)
+    body["metadata"]["namespace"] = "team-a"
+    findings = run_checks([release("ns", "apps", namespace), release("r", "apps", body)], ctx())
+    assert [(f.release, f.object, f.path) for f in findings] == [("r", "Pod team-a/p", "spec.hostNetwork")]
+    assert 'Pod Security "baseline" enforced on namespace team-a' in findings[0].message
+
+
+def test_an_unknown_level_is_refused() -> None:
+    with pytest.raises(ValueError, match="warn='strict'"):
+        NamespacePolicy("baseline", warn="strict")

@@ -24,6 +24,7 @@ from k8sprov.rendering.model import Finding, ReleaseRender, RenderedObject, Seve
 
 __all__ = ["CheckContext", "NamespacePolicy", "api_versions_of_crds", "namespace_levels", "run_checks"]
 
+_PSA_LABEL = "pod-security.kubernetes.io/"
 SYSTEM_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
 
 
@@ -34,6 +35,21 @@ class NamespacePolicy:
     enforce: str  # "privileged" | "baseline" | "restricted"
     warn: str | None = None
     audit: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("enforce", "warn", "audit"):
+            level = getattr(self, name)
+            if level is not None and level not in LEVELS:
+                raise ValueError(f"Pod Security level {name}={level!r}: one of {', '.join(LEVELS)}")
+
+    @classmethod
+    def from_labels(cls, labels: Mapping[str, object]) -> NamespacePolicy | None:
+        """The policy a Namespace object's `pod-security.kubernetes.io/*` labels set, if they name one."""
+        found = {mode: str(labels.get(f"{_PSA_LABEL}{mode}")) for mode in ("enforce", "warn", "audit")
+                 if str(labels.get(f"{_PSA_LABEL}{mode}")) in LEVELS}
+        if not found:
+            return None
+        return cls(found.get("enforce", "privileged"), found.get("warn"), found.get("audit"))
 
 
 @dataclass(frozen=True)
@@ -72,12 +88,20 @@ class _Run:
     findings: list[Finding] = field(default_factory=list)
     namespaces: set[str] = field(default_factory=set)
     seen: dict[tuple[str, str, str, str], str] = field(default_factory=dict)
+    policies: dict[str, NamespacePolicy] = field(default_factory=dict)
 
     def check_release(self, position: int, render: ReleaseRender) -> None:
         release = render.inputs.name
         locator = ValuesLocator(render.inputs.values)
-        # Helm creates a release's Namespace objects before the rest of it.
-        self.namespaces.update(o.name for o in render.objects if o.kind == "Namespace" and o.group == "")
+        # Helm creates a release's Namespace objects before the rest of it; their Pod Security labels
+        # apply to the pods of the same and later releases.
+        for obj in render.objects:
+            if obj.kind == "Namespace" and obj.group == "":
+                self.namespaces.add(obj.name)
+                labels = obj.metadata.get("labels")
+                policy = NamespacePolicy.from_labels(labels) if isinstance(labels, dict) else None
+                if policy is not None and obj.name not in self.policies:
+                    self.policies[obj.name] = policy
         for obj in render.objects:
             problems: Problems = []
             namespaced = self._validate(position, obj, problems)
@@ -169,7 +193,7 @@ class _Run:
 
     def _pod_security(self, template: PodTemplate, namespace: str, release: str, ref: str,
                       locator: ValuesLocator) -> None:
-        policy = self.context.namespaces.get(namespace)
+        policy = self.policies.get(namespace)
         if policy is None:
             return
         reported: set[tuple[str, str]] = set()
@@ -201,6 +225,7 @@ def run_checks(renders: Sequence[ReleaseRender], context: CheckContext) -> list[
     run = _Run(context=context, schemas=builtin_schemas(context.kube_version),
                crds=CrdIndex([render.objects for render in renders]), version=_minor(context.kube_version))
     run.namespaces = set(context.namespaces) | set(context.system_namespaces)
+    run.policies = dict(context.namespaces)
     for position, render in enumerate(renders):
         run.check_release(position, render)
     return run.findings
