@@ -251,3 +251,10 @@ def test_a_namespace_object_of_the_stack_brings_its_pod_security_labels() -> Non
 def test_an_unknown_level_is_refused() -> None:
     with pytest.raises(ValueError, match="warn='strict'"):
         NamespacePolicy("baseline", warn="strict")
+
+
+def test_null_profiles_are_left_out_as_the_api_server_reads_them() -> None:
+    body = restricted_pod(appArmorProfile=None, seLinuxOptions=None)
+    body["spec"]["securityContext"] = {"appArmorProfile": None, "seccompProfile": None}
+    assert _level(body) == "restricted"
+    assert _level(restricted_pod(appArmorProfile={"type": "RuntimeDefault"})) == "restricted"

@@ -165,13 +165,14 @@ _APPARMOR_PREFIX = "container.apparmor.security.beta.kubernetes.io/"
 def _app_armor(meta: Obj, spec: Obj, version: Version) -> list[Violation]:
     out = []
     allowed = ("RuntimeDefault", "Localhost")
-    pod_type = _dict(_dict(spec.get("securityContext")).get("appArmorProfile")).get("type")
-    if "appArmorProfile" in _dict(spec.get("securityContext")) and pod_type not in allowed:
+    pod_profile = _dict(spec.get("securityContext")).get("appArmorProfile")
+    pod_type = _dict(pod_profile).get("type")
+    if isinstance(pod_profile, dict) and pod_type not in allowed:
         out.append(Violation("appArmorProfile", ((_sc(None), "appArmorProfile"), "type"),
                              f"pod must not set AppArmor profile type {pod_type!r}", pod_type))
     for at, c in _containers(spec):
         sc = _dict(c.get("securityContext"))
-        if "appArmorProfile" in sc and _dict(sc["appArmorProfile"]).get("type") not in allowed:
+        if isinstance(sc.get("appArmorProfile"), dict) and sc["appArmorProfile"].get("type") not in allowed:
             bad = _dict(sc["appArmorProfile"]).get("type")
             out.append(Violation("appArmorProfile", ((_sc(at), "appArmorProfile"), "type"),
                                  f"container {_name(c)!r} must not set AppArmor profile type {bad!r}", bad))
