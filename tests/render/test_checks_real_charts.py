@@ -177,6 +177,7 @@ def test_a_service_monitor_interval_of_the_wrong_type_or_form(bad: list[Finding]
 def test_an_extra_object_another_release_renders(bad: list[Finding]) -> None:
     found = _one(bad, "duplicate", "ConfigMap kyverno/kyverno", "metadata.name")
     assert found.release == "argo-cd" and "release kyverno renders it too" in found.message
+    assert _line(found.source).strip() == "name: kyverno"
 
 
 def test_an_extra_object_in_a_namespace_the_stack_does_not_create(bad: list[Finding]) -> None:
