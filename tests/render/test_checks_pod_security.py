@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from k8sprov.errors import UsageError
 from k8sprov.rendering.checks import CheckContext, NamespacePolicy, namespace_levels, run_checks
 from k8sprov.rendering.checks.podsecurity import pod_template, strictest_level
 from tests.render.checks_objects import RESTRICTED_CONTAINER, ctx, deployment, pod, release, restricted_pod
@@ -249,7 +250,7 @@ def test_a_namespace_object_of_the_stack_brings_its_pod_security_labels() -> Non
 
 
 def test_an_unknown_level_is_refused() -> None:
-    with pytest.raises(ValueError, match="warn='strict'"):
+    with pytest.raises(UsageError, match="warn='strict'"):
         NamespacePolicy("baseline", warn="strict")
 
 

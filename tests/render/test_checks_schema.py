@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from k8sprov.errors import UsageError
 from k8sprov.rendering.checks import run_checks
 from k8sprov.rendering.checks.builtin import schema_version
 from tests.render.checks_objects import config_map, ctx, deployment, release
@@ -128,3 +129,13 @@ def test_a_config_map_value_must_be_a_string() -> None:
     body = config_map("c")
     body["data"]["port"] = 8080
     assert _schema(body) == [("schema", "data.port", "expected string, got integer 8080")]
+
+
+@pytest.mark.parametrize("bad", ["latest", "1", "v1.x", "1.31.0-rc.1"])
+def test_a_malformed_kubernetes_version_is_a_usage_error(bad: str) -> None:
+    with pytest.raises(UsageError) as err:
+        run_checks([release("r", "apps", deployment())], ctx(bad))
+    assert (
+        err.value.one_line()
+        == f"Kubernetes version {bad!r} is not major.minor[.patch] — give a version like 1.31"
+    )

@@ -9,13 +9,13 @@ rendered twice), `pod-security` (Pod Security Standards levels the stack puts on
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from k8sprov.errors import UsageError
 from k8sprov.rendering.checks import names
-from k8sprov.rendering.checks.builtin import CLUSTER_SCOPED, BuiltinSchemas, builtin_schemas
+from k8sprov.rendering.checks.builtin import CLUSTER_SCOPED, BuiltinSchemas, builtin_schemas, major_minor
 from k8sprov.rendering.checks.compiler import PathLink, Problem, Problems, render_path
 from k8sprov.rendering.checks.crds import CrdIndex, custom_resource_validator, is_crd, served_api_versions
 from k8sprov.rendering.checks.podsecurity import LEVELS, PodTemplate, pod_template, stricter, violations
@@ -40,7 +40,8 @@ class NamespacePolicy:
         for name in ("enforce", "warn", "audit"):
             level = getattr(self, name)
             if level is not None and level not in LEVELS:
-                raise ValueError(f"Pod Security level {name}={level!r}: one of {', '.join(LEVELS)}")
+                raise UsageError(f"Pod Security level {name}={level!r} is unknown",
+                                 hint=f"one of {', '.join(LEVELS)}")
 
     @classmethod
     def from_labels(cls, labels: Mapping[str, object]) -> NamespacePolicy | None:
@@ -63,13 +64,6 @@ def api_versions_of_crds(objects: Iterable[RenderedObject]) -> list[str]:
     """What Helm's `.Capabilities.APIVersions.Has` would see once these CRDs are installed: for each
     served version, `group/version` and `group/version/Kind` (a cluster's discovery gives Helm both)."""
     return served_api_versions(objects)
-
-
-def _minor(kube_version: str) -> tuple[int, int]:
-    match = re.match(r"^v?(\d+)\.(\d+)", kube_version.strip())
-    if not match:
-        raise ValueError(f"not a Kubernetes version: {kube_version!r}")
-    return int(match.group(1)), int(match.group(2))
 
 
 def _last_key(problem_path: object) -> str | None:
@@ -223,7 +217,8 @@ def run_checks(renders: Sequence[ReleaseRender], context: CheckContext) -> list[
     """Every finding of the stack's renders (given in install order). A render that failed has no
     objects; its `template` finding is the caller's to report."""
     run = _Run(context=context, schemas=builtin_schemas(context.kube_version),
-               crds=CrdIndex([render.objects for render in renders]), version=_minor(context.kube_version))
+               crds=CrdIndex([render.objects for render in renders]),
+               version=major_minor(context.kube_version))
     run.namespaces = set(context.namespaces) | set(context.system_namespaces)
     run.policies = dict(context.namespaces)
     for position, render in enumerate(renders):
@@ -234,7 +229,7 @@ def run_checks(renders: Sequence[ReleaseRender], context: CheckContext) -> list[
 def namespace_levels(renders: Sequence[ReleaseRender], context: CheckContext) -> dict[str, str]:
     """The strictest Pod Security Standards level that every pod of each namespace meets; a namespace of
     the context without pods is "restricted"."""
-    version = _minor(context.kube_version)
+    version = major_minor(context.kube_version)
     levels = dict.fromkeys(context.namespaces, "restricted")
     for render in renders:
         for obj in render.objects:

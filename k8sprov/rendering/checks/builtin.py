@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from k8sprov.errors import UsageError
 from k8sprov.rendering.checks import names
 from k8sprov.rendering.checks.compiler import Hook, PathLink, Problem, Problems, SchemaCompiler, Validator
 from k8sprov.rendering.checks.quantity import HINT, parse_quantity
@@ -46,11 +47,15 @@ def schema_root() -> Path:
 
 def schema_version(kube_version: str) -> tuple[int, int]:
     """The schemas used for a `major.minor[.patch]` version: the newest shipped one not newer than it."""
-    match = re.match(r"^v?(\d+)\.(\d+)", kube_version.strip())
+    return max(OLDEST, min(NEWEST, major_minor(kube_version)))
+
+
+def major_minor(kube_version: str) -> tuple[int, int]:
+    match = re.match(r"^v?(\d+)\.(\d+)(\.\d+)?$", kube_version.strip())
     if not match:
-        raise ValueError(f"not a Kubernetes version: {kube_version!r}")
-    wanted = (int(match.group(1)), int(match.group(2)))
-    return max(OLDEST, min(NEWEST, wanted))
+        raise UsageError(f"Kubernetes version {kube_version!r} is not major.minor[.patch]",
+                         hint="give a version like 1.31")
+    return int(match.group(1)), int(match.group(2))
 
 
 # --- hooks: the API server's value rules the OpenAPI schemas do not express --------------------------
