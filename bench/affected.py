@@ -1,4 +1,4 @@
-"""Benchmark B10: `k8sprov affected` and `k8sprov ci matrix` over a fleet of 200 environment files.
+"""Benchmark B11: `k8sprov affected` and `k8sprov ci matrix` over a fleet of 200 environment files.
 
 The project is a git repository holding a copy of this repository's terraform/ and infra/ plus 200 env files
 (`cluster-000` … `cluster-199`, profiles basic, staging and production in turn) and a charts.lock, committed
@@ -14,7 +14,7 @@ The cases are interleaved (round-robin, rotating start) after one untimed warm-u
 Bytecode is written (PYTHONDONTWRITEBYTECODE unset) and warmed, as in a user's install.
 
 Usage:  .venv/bin/python bench/affected.py [--reps 10] [--no-write]
-Writes: a table on stdout, and the B10 section of bench/RESULTS.md (machine, command, date).
+Writes: a table on stdout, and the B11 section of bench/RESULTS.md (machine, command, date).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ RESULTS = REPO / "bench" / "RESULTS.md"
 K8SPROV = str(Path(sys.executable).parent / "k8sprov")
 ENVS = 200
 TARGET = 0.5  # seconds, for `affected` and `ci matrix` over 200 env files
-BEGIN, END = "<!-- B10 begin: written by bench/affected.py -->", "<!-- B10 end -->"
+BEGIN, END = "<!-- B11 begin: written by bench/affected.py -->", "<!-- B11 end -->"
 
 
 @dataclass
@@ -179,7 +179,7 @@ def section(t: Timings, command: str, started: datetime, seconds: float, reps: i
     start_up = statistics.median(t.times["k8sprov --version"]) * 1000
     return "\n".join([
         BEGIN,
-        "## B10: `affected` and `ci matrix` over 200 environment files",
+        "## B11: `affected` and `ci matrix` over 200 environment files",
         "",
         f"Written by `bench/affected.py`. Date: {started:%Y-%m-%d %H:%M} UTC; the run took {seconds:.0f} s.",
         "",
@@ -203,7 +203,7 @@ def section(t: Timings, command: str, started: datetime, seconds: float, reps: i
 
 
 def write_section(text: str) -> None:
-    """Replace the B10 section of bench/RESULTS.md (or add it at the end): bench/run.py owns the rest."""
+    """Replace the B11 section of bench/RESULTS.md (or add it at the end): bench/run.py owns the rest."""
     current = RESULTS.read_text(encoding="utf-8") if RESULTS.is_file() else ""
     pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END) + r"\n?", re.S)
     if pattern.search(current):
@@ -225,7 +225,7 @@ def main() -> None:
     print(text)
     if not args.no_write:
         write_section(text)
-        print(f"wrote the B10 section of {RESULTS.relative_to(REPO)}", file=sys.stderr)
+        print(f"wrote the B11 section of {RESULTS.relative_to(REPO)}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""k8sprov benchmarks B1–B9: k8sprov against what a user would run instead.
+"""k8sprov benchmarks B1–B11: k8sprov against what a user would run instead.
 
 Every benchmark runs its baseline in the same loop: the cases are interleaved (round-robin, a different
 case first each round), every case gets one untimed warm-up, the median of the timed runs is kept and the
@@ -15,7 +15,9 @@ installed `k8sprov` script of this venv; Terraform is the test kit's real 1.0.3 
   B7  k8sprov plan --all over 3 environments              vs  the 3 plans one after another
   B8  k8sprov lint --all, warm, real-size chart archives  —   under 1 s   (bench/lint.py)
   B9  k8sprov bundle + bundle verify, one profile         vs  tar -czf, sha256sum   (bench/bundle.py)
-  B10 k8sprov affected / ci matrix, 200 env files         vs  git diff --name-only  (bench/affected.py)
+  B11 k8sprov affected / ci matrix, 200 env files         vs  git diff --name-only  (bench/affected.py)
+  B10 render checks over a profile's objects, warm        vs  jsonschema (schema check alone); ≤ 0.5 s
+                                                              (bench/checks.py)
 
 Usage:   .venv/bin/python bench/run.py [--quick] [--reps N] [--no-write] [--no-profile] [B1 B6 ...]
 Writes:  a table on stdout and bench/RESULTS.md (machine, command, date, ratios, targets, profiles of misses)
@@ -53,7 +55,7 @@ from tests.kit.fetch_terraform import TerraformKit, ensure_kit  # noqa: E402
 RESULTS = REPO / "bench" / "RESULTS.md"
 BIN = Path(sys.executable).parent
 K8SPROV = str(BIN / "k8sprov")
-ALL_IDS = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10")
+ALL_IDS = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10", "B11")
 
 
 # -- measuring ----------------------------------------------------------------------------------------------
@@ -804,7 +806,7 @@ def bench_affected(reps: int) -> list[Row]:
     for kind, what in (("values", "a values file of one profile"), ("envs", "5 env files edited, 1 added")):
         for command in ("affected", "ci matrix"):
             ours, base = t.times[f"{kind}: {command}"], t.times[f"{kind}: git diff"]
-            rows.append(Row("B10", f"`k8sprov {command} --since main`, 200 env files, {what}",
+            rows.append(Row("B11", f"`k8sprov {command} --since main`, 200 env files, {what}",
                             f"{ms(med(ours))} ({spread(ours)})",
                             f"{ms(med(base))} ({spread(base)}) `git diff --name-only main`",
                             med(ours) / med(base), "< 0.5 s", med(ours) < affected_bench.TARGET))
@@ -812,6 +814,23 @@ def bench_affected(reps: int) -> list[Row]:
     rows[0].notes.append(
         f"`k8sprov --version` in the same run: {ms(med(t.times['k8sprov --version']))}; a pin change in "
         f"versions.tf (both versions parsed with python-hcl2): `affected` {pins}")
+def bench_checks(reps: int) -> list[Row]:
+    import checks as checks_bench  # bench/checks.py
+
+    t = checks_bench.measure(reps=reps, cold_runs=max(2, reps // 2))
+    rows = []
+    for profile in checks_bench.PROFILES:
+        ours, theirs = t.ours(profile), t.baseline(profile)
+        row = Row("B10", f"render checks (all five), warm, {profile}: {t.counts[profile]} objects of the "
+                  f"real charts, Kubernetes {t.kube}", f"{ms(med(ours))} ({spread(ours)})",
+                  f"{ms(med(theirs))} ({spread(theirs)}) the schema check alone with `jsonschema`",
+                  med(ours) / med(theirs), "≤ 0.5 s", med(ours) <= checks_bench.TARGET_S)
+        rows.append(row)
+    checks = [c["check"] for c in t.colds]
+    rows[-1].notes.append(f"cold, a fresh process (definitions loaded, validators compiled while checking "
+                          f"production): {ms(med(checks))} ({spread(checks)}), plus "
+                          f"`import k8sprov.rendering.checks` {ms(med([c['import'] for c in t.colds]))}; "
+                          f"rendering the three stacks with Helm (not timed here): {t.render_s:.1f} s")
     return rows
 
 
@@ -1061,7 +1080,8 @@ def main() -> None:
             ({"B7"}, lambda: bench_plan_all(env, work, slow, 300, profile)),
             ({"B8"}, lambda: bench_lint(reps)),
             ({"B9"}, lambda: bench_bundle(slow)),
-            ({"B10"}, lambda: bench_affected(reps)),
+            ({"B11"}, lambda: bench_affected(reps)),
+            ({"B10"}, lambda: bench_checks(reps)),
         ]
         for ids, step in steps:
             if not ids & want:
