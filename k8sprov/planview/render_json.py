@@ -186,3 +186,31 @@ def _to_json(summary: PlanSummary, header: PlanHeader) -> dict[str, Any]:
         ],
         "notes": list(summary.notes),
     }
+
+
+def failed_json(header: PlanHeader, error: str) -> dict[str, Any]:
+    """The `--json` record of a plan that failed: the summary's keys, empty, plus `status` and `error`.
+
+    So a CI matrix job that fails still leaves its environment's file, and `k8sprov report` can say
+    which environment failed and why. A summary of a plan that ran has no `status` key (readers take its
+    absence as "not failed"), so every existing reader of the format keeps working. `error` is the one-line
+    error k8sprov printed, masked like everything it prints."""
+    return {
+        "format_version": JSON_FORMAT_VERSION,
+        "environment": header.environment,
+        "profile": header.profile,
+        "workspace": header.workspace,
+        "terraform_version": header.terraform_version,
+        "plan_file": None,
+        "created_at": None,
+        "status": "failed",
+        "error": error,
+        "plan": None,
+        "has_changes": None,
+        "counts": {},
+        "changes": [],
+        "drift": [],
+        "outputs": [],
+        "diagnostics": [],
+        "notes": [],
+    }
