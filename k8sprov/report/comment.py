@@ -158,7 +158,8 @@ def to_markdown(report: FleetReport, *, limit: int = LIMIT) -> str:
 
     def compose() -> str:
         body = [head, failures, destructive, "### Details\n\n"]
-        body += [details[e.title] for e in report.entries if e.title not in left_out]
+        gone = set(left_out)
+        body += [details[e.title] for e in report.entries if e.title not in gone]
         if left_out:
             names = ", ".join(cell(n) for n in left_out[:30]) + (" …" if len(left_out) > 30 else "")
             body.append(f"> **Details of {len(left_out)} environment(s) left out** ({names}) to stay under "
@@ -168,10 +169,15 @@ def to_markdown(report: FleetReport, *, limit: int = LIMIT) -> str:
         return "\n".join(part for part in body if part)
 
     text = compose()
-    for e in order:
-        if len(text) <= limit:
+    excess = len(text) - limit
+    for e in order:  # first by the sizes of the blocks, then exactly (the note grows with each name)
+        if excess <= 0:
             break
         left_out.append(e.title)
+        excess -= len(details[e.title]) + 1
+    text = compose()
+    while len(text) > limit and len(left_out) < len(order):
+        left_out.append(order[len(left_out)].title)
         text = compose()
     if len(text) > limit:  # thousands of environments: even the totals do not fit
         note = ("\n\n> **Cut here** to stay under GitHub's 65,536-character comment limit; the full report "

@@ -168,7 +168,7 @@ def test_folder_skips_other_json_with_a_note_and_a_named_file_is_an_error(summar
     (["EMPTY"], "error: no k8sprov plan summaries in"),
     (["DUP"], "error: two summaries for staging"),
     (["SUMMARIES", "--json", "no/such/dir/r.json"], "error: cannot write no/such/dir/r.json: the folder"),
-    (["SUMMARIES", "--json", "-", "--markdown", "-"], "error: --markdown - and --json - both want stdout"),
+    (["SUMMARIES", "--json", "-", "--html", "-"], "error: only one output can go to stdout (-) — write"),
 ])
 def test_bad_input_is_one_line(summaries: Summaries, cli: Any, tmp_path: Path, args: list[str],
                                message: str) -> None:
@@ -208,3 +208,9 @@ def test_reads_plan_all_documents_and_drift_summaries(summaries: Summaries, cli:
     assert entries[("edge-2", "plan")]["status"] == "failed" and not entries[("edge-1", "plan")]["detailed"]
     assert entries[("production", "drift")]["counts"]["update"] == 4
     assert data["totals"]["counts"]["delete"] == 1 and data["totals"]["failed"] == 1
+
+
+def test_json_to_stdout_is_only_json(summaries: Summaries, cli: Any) -> None:
+    result = _run(cli, str(summaries.folder), "--json", "-")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["totals"]["environments"] == 3
