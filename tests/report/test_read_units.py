@@ -1,0 +1,63 @@
+"""Pure parts of the report: chart names from a release's chart, names of summaries without one, and the
+cap that keeps a huge summary's lists bounded."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from k8sprov.report import read_summaries, to_html, to_json, to_markdown
+from k8sprov.report.model import LIST_CAP
+from k8sprov.report.read import chart_name
+from tests.report.conftest import Summaries
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.mark.parametrize(("chart", "name"), [
+    ("./../charts/argo-cd-9.7.1.tgz", "argo-cd"),
+    ("./../charts/kyverno-policies-3.9.0-rc.1.tgz", "kyverno-policies"),
+    ("prometheus-operator-crds-31.0.1.tgz", "prometheus-operator-crds"),
+    ("oci://ghcr.io/kyverno/charts/kyverno", "kyverno"),
+    ("kyverno", "kyverno"),
+    ("odd.tgz", "odd"),
+    (None, None),
+])
+def test_chart_name(chart: str | None, name: str | None) -> None:
+    assert chart_name(chart) == name
+
+
+def test_a_summary_without_environment_is_named_after_its_file(summaries: Summaries, tmp_path: Path) -> None:
+    data = json.loads(summaries.file("production").read_text())
+    data["environment"] = None  # what `show --plan FILE --json` of a plan made elsewhere writes
+    (tmp_path / "edge-9.json").write_text(json.dumps(data))
+    assert [e.name for e in read_summaries([tmp_path]).entries] == ["edge-9"]
+
+
+def test_huge_summaries_keep_bounded_lists_and_say_so(summaries: Summaries, tmp_path: Path) -> None:
+    data = json.loads(summaries.file("staging").read_text())
+    data["changes"] = data["changes"] * 25  # 225 destructive changes among 250
+    (tmp_path / "staging.json").write_text(json.dumps(data))
+    report = read_summaries([tmp_path])
+    (entry,) = report.entries
+    assert entry.destructive_total == 225 and len(entry.destructive) == LIST_CAP
+    assert entry.omitted == {"destructive": 25}
+    merged = to_json(report)
+    assert merged["totals"]["destructive"] == 225
+    assert merged["environments"][0]["omitted"] == {"destructive": 25}
+    assert "… 25 more" in to_html(report)
+    text = to_markdown(report)
+    assert "### ⚠️ Destructive changes (225)" in text and "Left out of this summary: 25 destructive" in text
+
+
+def test_the_page_shows_a_failed_plan(summaries: Summaries, tmp_path: Path) -> None:
+    data = json.loads(summaries.file("staging").read_text())
+    error = "terraform init failed: backend unreachable — check infra/backends/x.hcl"
+    data.update(status="failed", error=error, changes=[], counts={}, has_changes=None, plan=None)
+    (tmp_path / "x.json").write_text(json.dumps(data))
+    page = to_html(read_summaries([tmp_path]))
+    assert '<span class="bad">failed</span>' in page
+    assert error in page
+    assert "<details open>" in page  # a failed environment's details are open
