@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.kit.fetch_terraform import TerraformKit
-from tests.report.conftest import Summaries
+from tests.report.conftest import CANARY, Summaries
 
 pytestmark = pytest.mark.integration
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -22,7 +22,8 @@ def project(tmp_path: Path, tf_env: TerraformKit) -> Path:
     dest = tmp_path / "proj"
     shutil.copytree(FIXTURES / "nullstack", dest)
     # a value of the wrong type: lint would stop it, so the test plans with --no-lint and terraform fails
-    (dest / "infra" / "envs" / "broken.tfvars").write_text('environment = "staging"\nitems = "not-a-map"\n')
+    (dest / "infra" / "envs" / "broken.tfvars").write_text(
+        f'environment = "staging"\nitems = "not-a-map"\napi_token = "{CANARY}-failed-plan"\n')
     return dest
 
 
@@ -54,6 +55,9 @@ def test_failed_plan_writes_a_failure_record_and_report_exits_1(project: Path, s
     broken = next(e for e in data["environments"] if e["name"] == "broken")
     assert broken["status"] == "failed" and broken["error"] == record["error"]
     assert "### ❌ Failed plans (1)" in (tmp_path / "r.md").read_text()
+    # the sensitive variable of the failed environment reaches none of the files
+    for path in (out, merged, tmp_path / "r.md"):
+        assert CANARY not in path.read_text(), path
 
 
 def test_lint_failure_before_terraform_is_recorded_too(project: Path, cli: Any, tmp_path: Path) -> None:
