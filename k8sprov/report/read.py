@@ -30,15 +30,19 @@ class NotASummary(Exception):
 
 def find_files(paths: Sequence[Path]) -> Iterator[tuple[Path, bool]]:
     """(file, named explicitly) for every PATH: a file as given, a folder's *.json files in sorted order."""
+    seen: set[Path] = set()  # `report dir dir/a.json` reads a.json once
     for path in paths:
         if path.is_dir():
-            for found in sorted(path.rglob("*.json")):
-                if found.is_file():
-                    yield found, False
+            found = [(p, False) for p in sorted(path.rglob("*.json")) if p.is_file()]
         elif path.is_file():
-            yield path, True
+            found = [(path, True)]
         else:
             raise UsageError(f"no such file or folder: {path}", hint=_HINT)
+        for file, explicit in found:
+            key = file.resolve()
+            if key not in seen:
+                seen.add(key)
+                yield file, explicit
 
 
 def read_summaries(paths: Sequence[Path]) -> FleetReport:

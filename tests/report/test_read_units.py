@@ -61,3 +61,9 @@ def test_the_page_shows_a_failed_plan(summaries: Summaries, tmp_path: Path) -> N
     assert '<span class="bad">failed</span>' in page
     assert error in page
     assert "<details open>" in page  # a failed environment's details are open
+
+
+def test_a_file_named_twice_is_read_once(summaries: Summaries) -> None:
+    again = summaries.folder / "." / "staging.json"
+    report = read_summaries([summaries.folder, summaries.file("staging"), again])
+    assert [e.name for e in report.entries] == ["basic", "production", "staging"]
