@@ -1,6 +1,6 @@
 """The machine summary (`--json`): a documented, versioned dict, safe to publish (everything is masked).
 
-Format version 1 (JSON_FORMAT_VERSION = "1.1"); docs/plan-view.md documents every key. Additive changes bump
+Format version 1 (JSON_FORMAT_VERSION = "1.2"); docs/plan-view.md documents every key. Additive changes bump
 the minor version, incompatible ones the major.
 """
 
@@ -23,7 +23,8 @@ from k8sprov.planview.model import (
 from k8sprov.planview.objects import ObjectChange, ReleaseObjects
 from k8sprov.planview.summary import gc_paused
 
-JSON_FORMAT_VERSION = "1.1"  # 1.1: helm `objects`, `objects_summary`, `version_locked`
+# 1.1: helm `objects`, `objects_summary`, `version_locked`; 1.2: `unchanged_releases`, the failed-plan record
+JSON_FORMAT_VERSION = "1.2"
 
 
 def _plain(value: Any) -> Any:
@@ -159,7 +160,7 @@ def to_json(summary: PlanSummary, header: PlanHeader) -> dict[str, Any]:
 
 
 def _to_json(summary: PlanSummary, header: PlanHeader) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "format_version": JSON_FORMAT_VERSION,
         "environment": header.environment,
         "profile": header.profile,
@@ -186,6 +187,12 @@ def _to_json(summary: PlanSummary, header: PlanHeader) -> dict[str, Any]:
         ],
         "notes": list(summary.notes),
     }
+    # Present only when the plan leaves a Helm release as it is, so other plans keep exactly their keys.
+    if summary.unchanged_releases:
+        out["unchanged_releases"] = [
+            {"address": r.address, "name": r.name, "namespace": r.namespace, "chart": r.chart,
+             "version": r.version} for r in summary.unchanged_releases]
+    return out
 
 
 def failed_json(header: PlanHeader, error: str) -> dict[str, Any]:

@@ -121,13 +121,18 @@ def _details(e: EnvEntry) -> str:
             lines.append(f"| {code(module)} | " + " | ".join(str(by_action.get(k, 0)) for k in COLUMNS)
                          + f" | {other} |")
         lines.append("")
-    if e.releases:
+    changed = [r for r in e.releases if r["action"] != "no-op"]
+    if changed:
         lines += ["**Helm releases**", "", "| release | namespace | chart | version | action |",
                   "|---|---|---|---|---|"]
-        for r in e.releases:
+        for r in changed:
             lines.append(f"| {cell(r['name'])} | {cell(r['namespace'] or '')} | {cell(r['chart'] or '')} | "
                          f"{_version(r)} | {cell(r['action'])} |")
         lines.append("")
+    unchanged = [r for r in e.releases if r["action"] == "no-op"]
+    if unchanged:
+        lines += ["**Unchanged releases**: " + ", ".join(f"{cell(r['name'])} {cell(r['version_after'] or '')}"
+                                                        for r in unchanged), ""]
     if e.namespaces:
         lines += ["**Namespaces**: " + ", ".join(f"{code(n['name'])} ({cell(n['action'])})"
                                                  for n in e.namespaces), ""]

@@ -88,7 +88,7 @@ class FleetReport:
         return out
 
     def chart_names(self) -> list[str]:
-        """Every Helm release name any environment plans a change for, sorted."""
+        """Every Helm release name in any summary (changed or, from format 1.2, left as it is), sorted."""
         return sorted({r["name"] for e in self.entries for r in e.releases if r.get("name")})
 
     def exit_code(self) -> ExitCode:

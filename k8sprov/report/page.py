@@ -74,6 +74,8 @@ def _chart_cell(release: dict[str, object] | None) -> str:
     if release is None:
         return '<td class="muted">·</td>'
     before, after = release.get("version_before"), release.get("version_after")
+    if release.get("action") == "no-op":
+        return f"<td>{escape(str(after or ''))}</td>"
     if release.get("action") == "delete" or (before and not after):
         return f'<td class="gone">{escape(str(before or ""))} → removed</td>'
     if after and not before:
@@ -87,9 +89,9 @@ def _chart_cell(release: dict[str, object] | None) -> str:
 def _charts(report: FleetReport) -> list[str]:
     charts = report.chart_names()
     if not charts:
-        return ["<h2>Charts</h2>", '<p class="muted">No Helm release changes planned.</p>']
-    out = ["<h2>Charts</h2>", '<p class="muted">Chart versions of the Helm releases with a planned change: '
-           "before → after; · = no change planned.</p>", "<table>",
+        return ["<h2>Charts</h2>", '<p class="muted">No Helm releases in these summaries.</p>']
+    out = ["<h2>Charts</h2>", '<p class="muted">The chart version of each Helm release: before → after where '
+           "a change is planned; · = not in this environment's summary.</p>", "<table>",
            '<colgroup><col class="env">' + "<col>" * len(charts) + "</colgroup>",
            "<thead><tr><th>environment</th>" + "".join(f"<th>{escape(c)}</th>" for c in charts)
            + "</tr></thead><tbody>"]

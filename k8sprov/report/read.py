@@ -130,6 +130,14 @@ def _summary_entry(doc: dict[str, Any], path: Path) -> EnvEntry:
     for change in doc.get("changes") or []:
         if isinstance(change, dict):
             _add_change(entry, change)
+    for release in doc.get("unchanged_releases") or []:  # format 1.2: the releases the plan leaves alone
+        if isinstance(release, dict):
+            version = _text(release.get("version"))
+            _keep(entry, "releases", {
+                "name": _text(release.get("name")), "namespace": _text(release.get("namespace")),
+                "chart": chart_name(release.get("chart")), "action": "no-op", "version_before": version,
+                "version_after": version, "version_changed": False, "values_changed": False,
+            })
     for change in doc.get("drift") or []:
         if isinstance(change, dict):
             entry.drift_total += 1

@@ -72,7 +72,7 @@ def test_every_output_masks_the_platform_secrets() -> None:
 
 def test_json_format_is_versioned_and_complete() -> None:
     data = to_json(summarize(platform_plan()), HEADER)
-    assert data["format_version"] == JSON_FORMAT_VERSION == "1.1"
+    assert data["format_version"] == JSON_FORMAT_VERSION == "1.2"
     assert set(data) == {
         "format_version",
         "environment",

@@ -67,3 +67,19 @@ def test_a_file_named_twice_is_read_once(summaries: Summaries) -> None:
     again = summaries.folder / "." / "staging.json"
     report = read_summaries([summaries.folder, summaries.file("staging"), again])
     assert [e.name for e in report.entries] == ["basic", "production", "staging"]
+
+
+def test_unchanged_releases_show_their_version(tmp_path: Path) -> None:
+    from tests.planview.helpers import objects_plan_with_unchanged_kyverno
+    from tests.report.conftest import write_summary
+
+    write_summary(tmp_path, "production", objects_plan_with_unchanged_kyverno())
+    report = read_summaries([tmp_path])
+    (entry,) = report.entries
+    kyverno = next(r for r in entry.releases if r["name"] == "kyverno")
+    assert kyverno["action"] == "no-op"
+    assert (kyverno["version_before"], kyverno["version_after"]) == ("3.8.2", "3.8.2")
+    assert report.chart_names() == ["argo-cd", "kyverno", "kyverno-policies", "prometheus-operator-crds"]
+    assert "<td>3.8.2</td>" in to_html(report)
+    text = to_markdown(report)
+    assert "**Unchanged releases**: kyverno 3.8.2" in text and "| kyverno | kyverno |" not in text
