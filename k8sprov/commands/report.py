@@ -50,7 +50,7 @@ def register(app: typer.Typer) -> None:
             "--detailed-exitcode", help="Exit 2 if an environment has changes, 1 if a plan failed.")]
         = False,
     ) -> None:
-        """Merge the plan summaries of many environments (CI matrix artefacts) into Markdown, JSON, HTML."""
+        """Merge many environments' plan summaries into one PR comment, JSON and HTML page."""
         import json
 
         from k8sprov.report import read_summaries, to_html, to_json, to_markdown
