@@ -83,3 +83,14 @@ def test_unchanged_releases_show_their_version(tmp_path: Path) -> None:
     assert "<td>3.8.2</td>" in to_html(report)
     text = to_markdown(report)
     assert "**Unchanged releases**: kyverno 3.8.2" in text and "| kyverno | kyverno |" not in text
+
+
+def test_thousands_of_environments_still_fit_one_comment(tmp_path: Path) -> None:
+    rows = [{"name": f"cluster-{i:04d}", "status": "changes", "error": None,
+             "counts": {"create": 1, "update": 2, "replace": 0, "delete": 0}} for i in range(1500)]
+    (tmp_path / "fleet.json").write_text(json.dumps({"environments": rows, "exit_code": 0}))
+    report = read_summaries([tmp_path])
+    assert report.totals()["update"] == 3000
+    text = to_markdown(report)
+    assert len(text) <= 65_000 and text.startswith("<!-- k8sprov-report -->")
+    assert "**Cut here** to stay under GitHub's 65,536-character comment limit" in text
