@@ -168,7 +168,7 @@ def to_html(report: FleetReport, *, title: str = "k8sprov fleet report") -> str:
         facts.append(_fact(len(report.failed), " failed", "bad"))
     facts.append(_fact(report.destructive_total, " destructive", "warn" if report.destructive_total else ""))
     body = [f"<h1>{escape(title)}</h1>", f'<div class="facts">{"".join(facts)}</div>']
-    body += _overview(report) + _destructive(report) + _charts(report)
+    body += _overview(report) + _charts(report) + _destructive(report)
     body.append("<h2>Pending changes and drift</h2>")
     for e in report.entries:
         body += _env_details(e)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -13,11 +14,13 @@ import pytest
 
 from k8sprov.report import read_summaries, to_html
 from tests.kit.browser import Chromium, find_chromium
-from tests.report.conftest import Summaries
+from tests.planview.helpers import objects_plan_with_unchanged_kyverno
+from tests.report.conftest import Summaries, write_summary
 
 pytestmark = pytest.mark.integration
 _IN_CI = os.environ.get("CI", "").lower() == "true"  # read at import, before the autouse isolation hides it
 DOCS_SCREENSHOT = Path(__file__).parents[2] / "docs" / "report.png"
+REALSTACK_SUMMARY = Path(__file__).parents[1] / "realstack" / "snapshots" / "basic.json"
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +36,16 @@ def chromium() -> Chromium:
 
 @pytest.fixture(scope="module")
 def page(summaries: Summaries, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("page") / "report.html"
-    path.write_text(to_html(read_summaries([summaries.folder])), encoding="utf-8")
+    """The page of docs/ci.md: basic is the real stack's first plan (its summary, as the real-stack tests
+    check it), production bumps three charts and leaves kyverno alone, staging destroys nine objects."""
+    folder = tmp_path_factory.mktemp("page")
+    basic = json.loads(REALSTACK_SUMMARY.read_text())
+    basic.update(environment="basic", profile="basic", workspace="basic")
+    (folder / "basic.json").write_text(json.dumps(basic))
+    write_summary(folder, "production", objects_plan_with_unchanged_kyverno())
+    shutil.copy(summaries.file("staging"), folder)
+    path = folder / "report.html"
+    path.write_text(to_html(read_summaries([folder])), encoding="utf-8")
     return path
 
 
@@ -70,6 +81,8 @@ def test_page_renders_in_chromium(chromium: Chromium, page: Path, tmp_path: Path
     assert layout["tables"] >= 4 and layout["scripts"] == 0
     dom = layout["dom"]
     assert "9.5.22 → <b>9.7.1</b>" in dom and "<b>staging</b>" in dom
+    assert "<td>3.8.2</td>" in dom  # kyverno, left alone in production
+    assert re.search(r'<td class="new">new \d+\.\d+\.\d+</td>', dom)  # basic creates its releases
     assert "replace_because_tainted" in dom
     assert layout["scrollWidth"] <= layout["clientWidth"], layout["widest"]
     if os.environ.get("K8SPROV_UPDATE_SNAPSHOTS") == "1":  # the picture in docs/ci.md
