@@ -7,6 +7,7 @@ the plans in the test data, round-robin: the four Helm releases bumped with thei
 replacements, nested modules). 200 files, ~2.6 MB.
 
   R1  `k8sprov report DIR --markdown --json --html`, whole process  vs  a Python process json-loading them
+      (and `k8sprov --version` in the same loop: the start-up floor)
   R2  read + all three renderers, in process                        vs  json.load of every file, in process
   R3  peak memory for 50 and 200 summaries: tracemalloc in process (report vs keeping every loaded file)
       and ru_maxrss of the whole `k8sprov report` process
@@ -154,6 +155,7 @@ def main() -> None:
         whole = interleaved({
             "report": lambda: subprocess.run(report_cmd, check=True, capture_output=True),
             "load": lambda: subprocess.run(load_cmd, check=True, capture_output=True),
+            "start": lambda: subprocess.run([K8SPROV, "--version"], check=True, capture_output=True),
         }, args.reps)
         inner = interleaved({"report": lambda: in_process(root / "s200"),
                              "load": lambda: load_all(root / "s200")}, args.reps)
@@ -175,6 +177,7 @@ def main() -> None:
         f"| R1 | `k8sprov report DIR --markdown --json --html`, 200 summaries, whole process | "
         f"{fmt(whole['report'])} | {fmt(whole['load'])} a Python process json-loading the 200 files | "
         f"{ratio_whole:.2f}× | < 1 s | {target} |",
+        f"| R1 | start-up floor: `k8sprov --version` | {fmt(whole['start'])} | — | — | — | measured |",
         f"| R2 | read + Markdown + JSON + HTML, in process | {fmt(inner['report'])} | {fmt(inner['load'])} "
         f"json.load of the 200 files | {ratio_inner:.2f}× | measured | measured |",
         f"| R3 | working memory of reading (tracemalloc peak − what the report holds), 50 → 200 summaries | "
