@@ -11,7 +11,7 @@ import typer
 
 from k8sprov.completion import env_names
 from k8sprov.context import AppContext
-from k8sprov.errors import ExitCode, UsageError
+from k8sprov.errors import ExitCode, K8sprovError, UsageError
 
 if TYPE_CHECKING:
     from k8sprov.workflow import EnvRun, PlanOutcome
@@ -229,19 +229,25 @@ def plan(ctx: typer.Context,
         names = fleet_names
     if not names:
         raise UsageError("plan needs --env ENV (repeatable) or --all", hint="k8sprov plan --env basic")
-    if not no_lint:  # typos in var and values files stop the plan before Terraform starts
-        from k8sprov.commands.lint import before_plan
+    single = len(names) == 1 and not all_envs and since is None
+    try:
+        if not no_lint:  # typos in var and values files stop the plan before Terraform starts
+            from k8sprov.commands.lint import before_plan
 
-        before_plan(app, names)
-    if len(names) > 1 or all_envs or since is not None:
-        _plan_many(app, names, jobs=jobs, destroy=destroy, lock_timeout=lock_timeout,
-                   detailed_exitcode=detailed_exitcode, json_out=json_out, markdown_out=markdown_out,
-                   detail=detail)
-        return
-    (env_name,) = names
-    run = workflow.open_env(app, env_name, stream=sys.stderr if json_out == "-" else None)
-    _warm_plan_view(run)
-    outcome = workflow.plan(run, destroy=destroy, lock_timeout=lock_timeout)
+            before_plan(app, names)
+        if not single:
+            _plan_many(app, names, jobs=jobs, destroy=destroy, lock_timeout=lock_timeout,
+                       detailed_exitcode=detailed_exitcode, json_out=json_out, markdown_out=markdown_out,
+                       detail=detail)
+            return
+        (env_name,) = names
+        run = workflow.open_env(app, env_name, stream=sys.stderr if json_out == "-" else None)
+        _warm_plan_view(run)
+        outcome = workflow.plan(run, destroy=destroy, lock_timeout=lock_timeout)
+    except K8sprovError as err:
+        if single and json_out is not None:  # a CI matrix job's file says this environment's plan failed
+            _write_failed(app, names[0], json_out, err)
+        raise
     changes = render_plan(app, run, outcome.plan_json, plan_file=outcome.plan_file,
                           created=outcome.record.created, json_out=json_out, markdown_out=markdown_out,
                           detail=detail)
@@ -275,6 +281,28 @@ def _fleet_names(app: AppContext, *, since: str | None, shard: str | None) -> li
         app.err_console.print(f"{empty}: nothing to plan.", soft_wrap=True)
         return None
     return names
+
+
+def _write_failed(app: AppContext, env_name: str, json_out: str, err: K8sprovError) -> None:
+    """`--json` of a failed plan: the record `k8sprov report` reads (planview.render_json.failed_json)."""
+    import json
+
+    from k8sprov.masking import mask
+    from k8sprov.planview import PlanHeader
+    from k8sprov.planview.render_json import failed_json
+
+    try:
+        profile: str | None = app.project.environment(env_name).profile
+    except K8sprovError:  # an unknown environment or a broken var file is itself the failure
+        profile = None
+    header = PlanHeader(environment=env_name, profile=profile, workspace=env_name)
+    text = json.dumps(failed_json(header, mask(err.one_line())), indent=2) + "\n"
+    if json_out == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        with contextlib.suppress(OSError):  # the plan's own error is the one to report
+            _write_atomic(Path(json_out), text)
 
 
 def _plan_many(app: AppContext, names: list[str], *, jobs: int, destroy: bool, lock_timeout: str | None,

@@ -177,6 +177,18 @@ class Diagnostic:
     address: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ReleaseVersion:
+    """A helm_release the plan leaves as it is: its chart and version, for views of many environments
+    (which chart runs where at which version), masked like every other value."""
+
+    address: str
+    name: str | None
+    namespace: str | None
+    chart: str | None
+    version: str | None
+
+
 @dataclass(frozen=True)
 class PlanSummary:
     """A whole plan, summarised and masked. Build it with `summarize(plan_json)`."""
@@ -193,6 +205,7 @@ class PlanSummary:
     complete: bool | None = None
     timestamp: str | None = None
     notes: tuple[str, ...] = ()
+    unchanged_releases: tuple[ReleaseVersion, ...] = ()
     _listed: tuple[ResourceChange, ...] = field(default=(), repr=False, compare=False)
 
     @property

@@ -25,7 +25,7 @@ from k8sprov.planview.model import (
 from k8sprov.planview.summary import gc_paused
 
 # 1.1: helm `objects`, `objects_summary`, `version_locked`; 1.2: helm `chart_name`, `downgrade`,
-# `update_reason`, output `changes`
+# `update_reason`, output `changes`, `unchanged_releases`, the failed-plan record
 JSON_FORMAT_VERSION = "1.2"
 
 
@@ -168,7 +168,7 @@ def to_json(summary: PlanSummary, header: PlanHeader) -> dict[str, Any]:
 
 
 def _to_json(summary: PlanSummary, header: PlanHeader) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "format_version": JSON_FORMAT_VERSION,
         "environment": header.environment,
         "profile": header.profile,
@@ -194,4 +194,38 @@ def _to_json(summary: PlanSummary, header: PlanHeader) -> dict[str, Any]:
             for d in summary.diagnostics
         ],
         "notes": list(summary.notes),
+    }
+    # Present only when the plan leaves a Helm release as it is, so other plans keep exactly their keys.
+    if summary.unchanged_releases:
+        out["unchanged_releases"] = [
+            {"address": r.address, "name": r.name, "namespace": r.namespace, "chart": r.chart,
+             "version": r.version} for r in summary.unchanged_releases]
+    return out
+
+
+def failed_json(header: PlanHeader, error: str) -> dict[str, Any]:
+    """The `--json` record of a plan that failed: the summary's keys, empty, plus `status` and `error`.
+
+    So a CI matrix job that fails still leaves its environment's file, and `k8sprov report` can say
+    which environment failed and why. A summary of a plan that ran has no `status` key (readers take its
+    absence as "not failed"), so every existing reader of the format keeps working. `error` is the one-line
+    error k8sprov printed, masked like everything it prints."""
+    return {
+        "format_version": JSON_FORMAT_VERSION,
+        "environment": header.environment,
+        "profile": header.profile,
+        "workspace": header.workspace,
+        "terraform_version": header.terraform_version,
+        "plan_file": None,
+        "created_at": None,
+        "status": "failed",
+        "error": error,
+        "plan": None,
+        "has_changes": None,
+        "counts": {},
+        "changes": [],
+        "drift": [],
+        "outputs": [],
+        "diagnostics": [],
+        "notes": [],
     }

@@ -28,6 +28,7 @@ from k8sprov.planview.model import (
     OutputChange,
     PlanSummary,
     ReleaseObjects,
+    ReleaseVersion,
     ResourceChange,
     ValuesDoc,
 )
@@ -629,7 +630,11 @@ def _summarize(plan: Mapping[str, Any], locked_charts: Mapping[str, str],
     experiment = _dict(_dict(plan.get("variables")).get(MANIFEST_VARIABLE)).get("value") is True
     context = _HelmContext(locked_charts, experiment)
     planned = _HelmContext(locked_charts, experiment, rendered)  # renders describe the planned changes only
-    changes = tuple(_resource(rc, secrets, planned) for rc in _dicts(plan.get("resource_changes")))
+    raw_changes = _dicts(plan.get("resource_changes"))
+    changes = tuple(_resource(rc, secrets, planned) for rc in raw_changes)
+    unchanged_releases = tuple(_release_version(c.address, rc, secrets)
+                               for c, rc in zip(changes, raw_changes, strict=True)
+                               if c.action == "no-op" and c.type in HELM_TYPES)
     drift = tuple(_resource(rc, secrets, context) for rc in _dicts(plan.get("resource_drift")))
     planned_outputs = _dict(_dict(plan.get("planned_values")).get("outputs"))
     outputs = tuple(
@@ -680,5 +685,26 @@ def _summarize(plan: Mapping[str, Any], locked_charts: Mapping[str, str],
         complete=complete if isinstance(complete, bool) else None,
         timestamp=_str(plan.get("timestamp")),
         notes=tuple(notes),
+        unchanged_releases=unchanged_releases,
         _listed=tuple(listed),
     )
+
+
+def _release_version(address: str, rc: Mapping[str, Any], secrets: Secrets) -> ReleaseVersion:
+    """A no-op helm_release's chart and version, from its state (`before`), masked where marked."""
+    change = _dict(rc.get("change"))
+    before, bs = _dict(change.get("before")), change.get("before_sensitive")
+
+    def text(value: Any, mark: Any) -> str | None:
+        shown = _show(value, mark, None, secrets)
+        if shown is ABSENT or shown == "":
+            return None
+        return shown.value if isinstance(shown, Mark) else str(shown)
+
+    version = text(before.get("version"), sub_mark(bs, "version"))
+    if version is None:  # a local archive: the provider records the chart's version in metadata
+        meta, meta_mark = _meta(before.get("metadata"), sub_mark(bs, "metadata"))
+        version = text(meta.get("version"), sub_mark(meta_mark, "version"))
+    return ReleaseVersion(address=address, name=text(before.get("name"), sub_mark(bs, "name")),
+                          namespace=text(before.get("namespace"), sub_mark(bs, "namespace")),
+                          chart=text(before.get("chart"), sub_mark(bs, "chart")), version=version)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import json
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -324,3 +326,14 @@ def synthetic_plan(n: int, *, modules: int = 1, helm: int = 0) -> dict[str, Any]
         "resource_changes": changes,
         "planned_values": {},
     }
+
+
+def objects_plan_with_unchanged_kyverno() -> dict[str, Any]:
+    """The Helm objects plan (four releases bumped) with kyverno left as it is: its change a no-op."""
+    data: dict[str, Any] = json.loads((Path(__file__).parent / "fixtures" / "objects-plan.json").read_text())
+    for change in data["resource_changes"]:
+        if change["address"].endswith("module.kyverno.helm_release.protected[0]"):
+            inner = change["change"]
+            inner.update(actions=["no-op"], after=inner["before"], after_unknown={},
+                         after_sensitive=inner["before_sensitive"])
+    return data

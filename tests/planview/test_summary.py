@@ -11,7 +11,7 @@ from k8sprov.errors import PlanError
 from k8sprov.planview import PlanSummary, summarize
 from k8sprov.planview.model import Mark
 from k8sprov.planview.summary import _module_of
-from tests.planview.helpers import plan, rc
+from tests.planview.helpers import objects_plan_with_unchanged_kyverno, plan, rc
 
 
 def _attrs(summary: PlanSummary, address: str) -> dict[str, tuple[Any, Any]]:
@@ -388,3 +388,30 @@ def test_garbage_collector_is_restored_even_on_error() -> None:
     assert gc.isenabled()
     summarize({"format_version": "1.0"})
     assert gc.isenabled()
+
+
+def test_unchanged_helm_releases_keep_chart_and_version() -> None:
+    from k8sprov.planview import PlanHeader, to_json
+
+    s = summarize(objects_plan_with_unchanged_kyverno())
+    assert s.counts["update"] == 3 and s.counts["no-op"] == 1
+    (kyverno,) = s.unchanged_releases
+    assert (kyverno.name, kyverno.namespace, kyverno.version) == ("kyverno", "kyverno", "3.8.2")
+    assert kyverno.chart is not None and kyverno.chart.endswith("kyverno-3.8.2.tgz")
+    data = to_json(s, PlanHeader())
+    assert data["unchanged_releases"] == [{
+        "address": kyverno.address, "name": "kyverno", "namespace": "kyverno", "chart": kyverno.chart,
+        "version": "3.8.2"}]
+    assert "CANARY" not in json.dumps(data)
+    # a plan whose releases all change (or that has none) keeps exactly the keys it had
+    assert "unchanged_releases" not in to_json(summarize(plan()), PlanHeader())
+
+
+def test_an_unchanged_release_marked_sensitive_is_masked() -> None:
+    data = objects_plan_with_unchanged_kyverno()
+    for change in data["resource_changes"]:
+        inner = change["change"]
+        if inner["actions"] == ["no-op"]:
+            inner["before_sensitive"] = dict(inner["before_sensitive"] or {}, version=True)
+    (kyverno,) = summarize(data).unchanged_releases
+    assert kyverno.version == Mark.SENSITIVE.value

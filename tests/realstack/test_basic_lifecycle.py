@@ -197,6 +197,10 @@ def test_pin_bump_updates_exactly_that_release(real_stack: RealStack) -> None:
         (change,) = [c for c in data["changes"] if c["action"] != "no-op"]
         assert change["helm"]["name"] == "argo-cd" and change["action"] == "update"
         assert (change["helm"]["version_before"], change["helm"]["version_after"]) == ("10.1.1", "9.7.1")
+        # the releases the plan leaves alone are listed with their versions (a fleet report shows them)
+        _, versions = pinned_charts(real_stack.root / "terraform")
+        assert {r["name"]: r["version"] for r in data["unchanged_releases"]} == {
+            name: version for name, version in versions["basic"].items() if name != "argo-cd"}
     finally:
         versions_tf.write_text(original)
 
