@@ -624,7 +624,10 @@ def serve(schema: bytes, cert_cache: Path, name: str) -> None:
     cert_cache.mkdir(parents=True, exist_ok=True)
     runner._get_cert_cache_path = lambda: cert_cache / "ssl_cert.json"  # type: ignore[attr-defined]
     stopped = False
-    server = grpc.server(thread_pool=futures.ThreadPoolExecutor(max_workers=4))
+    # The real charts' manifests (prometheus-operator-crds: MBs of CRD schemas, twice under the manifest
+    # experiment) pass gRPC's 4 MB default; Terraform's own side has no such limit.
+    unlimited = [("grpc.max_receive_message_length", -1), ("grpc.max_send_message_length", -1)]
+    server = grpc.server(thread_pool=futures.ThreadPoolExecutor(max_workers=4), options=unlimited)
     rpc.add_ProviderServicer_to_server(StandIn(schema, name), server)
 
     class Controller(controller_rpc.GRPCControllerServicer):  # type: ignore[misc]
