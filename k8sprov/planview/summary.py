@@ -1,7 +1,7 @@
 """Plan JSON (`terraform show -json PLANFILE`) → PlanSummary. Pure: no I/O, no rich.
 
 Tolerant by design: any format_version 0.x/1.x and OpenTofu's, unknown keys ignored, missing sections
-treated as empty, malformed entries skipped. Only input that is not a plan at all raises PlanError.
+treated as empty. Input that does not have a plan's shape (planview.document_kind) raises PlanError.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 from k8sprov.errors import PlanError
 from k8sprov.planview.diff import ABSENT, diff_values, format_path
+from k8sprov.planview.document_kind import not_a_plan_hint, plan_problem
 from k8sprov.planview.mask import Secrets, has_true, marked_values, masked, sub_mark
 from k8sprov.planview.model import (
     ACTIONS,
@@ -44,22 +45,6 @@ _ACTIONS: dict[tuple[str, ...], str] = {
     ("create", "forget"): "replace",  # Terraform 1.10+: new object created, old one forgotten
 }
 
-# Keys only a plan has (a state or a schema dump has none of them).
-_PLAN_KEYS = frozenset(
-    {
-        "resource_changes",
-        "planned_values",
-        "output_changes",
-        "resource_drift",
-        "errored",
-        "applyable",
-        "complete",
-        "relevant_attributes",
-        "deferred_changes",
-        "deferred_action_invocations",
-        "prior_state",
-    }
-)
 HELM_TYPES = frozenset({"helm_release"})
 NAMESPACE_TYPES = frozenset({"kubernetes_namespace_v1", "kubernetes_namespace"})
 # The stack's switch for the helm provider's manifest experiment (terraform/variables.tf).
@@ -99,22 +84,9 @@ def _str(value: Any) -> str | None:
 
 
 def _check_is_plan(plan: Any) -> None:
-    hint = "pass a binary plan file (terraform plan -out) or the JSON of `terraform show -json PLANFILE`"
-    if not isinstance(plan, Mapping):
-        raise PlanError(
-            f"not a Terraform plan: the JSON is a {type(plan).__name__}, not an object", hint=hint
-        )
-    if _PLAN_KEYS & plan.keys():
-        return
-    if "format_version" in plan and "values" in plan:
-        raise PlanError("not a Terraform plan: this is the JSON of a state (terraform show -json)", hint=hint)
-    if "lineage" in plan and "resources" in plan:
-        raise PlanError("not a Terraform plan: this is a state file (terraform.tfstate)", hint=hint)
-    if "provider_schemas" in plan:
-        raise PlanError("not a Terraform plan: this is a provider schema dump", hint=hint)
-    if "format_version" in plan:
-        return  # an empty plan from some version: nothing to show, but nothing wrong either
-    raise PlanError("not a Terraform plan: no format_version and no resource_changes", hint=hint)
+    problem = plan_problem(plan)
+    if problem is not None:
+        raise PlanError(f"not a Terraform plan: {problem}", hint=not_a_plan_hint(plan))
 
 
 def _collect_secrets(plan: Mapping[str, Any]) -> Secrets:
