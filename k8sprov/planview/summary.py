@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from k8sprov.credentials import credential_values, is_credential_name
 from k8sprov.errors import PlanError
 from k8sprov.planview.diff import ABSENT, diff_values, format_path
 from k8sprov.planview.document_kind import not_a_plan_hint, plan_problem
@@ -49,6 +50,7 @@ HELM_TYPES = frozenset({"helm_release"})
 NAMESPACE_TYPES = frozenset({"kubernetes_namespace_v1", "kubernetes_namespace"})
 # The stack's switch for the helm provider's manifest experiment (terraform/variables.tf).
 MANIFEST_VARIABLE = "helm_manifest_experiment"
+OVERRIDES_VARIABLE = "release_overrides"
 
 
 @dataclass(frozen=True)
@@ -89,9 +91,33 @@ def _check_is_plan(plan: Any) -> None:
         raise PlanError(f"not a Terraform plan: {problem}", hint=not_a_plan_hint(plan))
 
 
+def _credential_marks(value: Any, mark: Any) -> Any:
+    """A helm_release side's sensitivity mark with the value of each `set` entry whose name says credential
+    (k8sprov.credentials) marked too: the provider's `set` is not sensitive, the entry's value is."""
+    sets = _dict(value).get("set")
+    if type(sets) is not list or mark is True:
+        return mark
+    flags = [isinstance(e, Mapping) and is_credential_name(e.get("name")) for e in sets]
+    if not any(flags):
+        return mark
+    base = dict(mark) if isinstance(mark, Mapping) else {}
+    old = base.get("set")
+    if old is True:
+        return mark
+    items: list[Any] = list(old) if isinstance(old, list) else []
+    items += [{}] * (len(sets) - len(items))
+    for i, flag in enumerate(flags):
+        if flag and items[i] is not True:
+            items[i] = {**(items[i] if isinstance(items[i], Mapping) else {}), "value": True}
+    base["set"] = items
+    return base
+
+
 def _collect_secrets(plan: Mapping[str, Any]) -> Secrets:
     secrets = Secrets()
     variables = _dict(plan.get("variables"))
+    overrides = _dict(variables.get(OVERRIDES_VARIABLE)).get("value")
+    secrets.add_value([value for _r, _i, _n, value in credential_values(overrides)])
     root = _dict(_dict(plan.get("configuration")).get("root_module"))
     for name, decl in _dict(root.get("variables")).items():
         if _dict(decl).get("sensitive") is True:
@@ -110,6 +136,8 @@ def _collect_secrets(plan: Mapping[str, Any]) -> Secrets:
         change = _dict(rc.get("change"))
         for side in ("before", "after"):
             mark = change.get(f"{side}_sensitive")
+            if rc.get("type") in HELM_TYPES:
+                mark = _credential_marks(change.get(side), mark)
             if mark:
                 for part in marked_values(change.get(side), mark):
                     secrets.add_value(part)
@@ -336,6 +364,8 @@ def _resource(rc: Mapping[str, Any], secrets: Secrets, context: _HelmContext) ->
     module = _str(rc.get("module_address")) or _module_of(address)
     before, after = change.get("before"), change.get("after")
     bs, as_, unk = change.get("before_sensitive"), change.get("after_sensitive"), change.get("after_unknown")
+    if rtype in HELM_TYPES:
+        bs, as_ = _credential_marks(before, bs), _credential_marks(after, as_)
     helm = namespace = None
     diff_inputs: tuple[Any, Any, Any, Any, Any, Any] | None = None
     if action != "no-op":
