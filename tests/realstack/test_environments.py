@@ -232,7 +232,6 @@ def test_no_command_prints_a_secret(stack: RealStack, tmp_path: Path,
     run("show", "--plan", str(stack.root / "canary.plan.json"), "--detail",
         "--markdown", str(tmp_path / "s.md"))
     run("--debug", "show", "--plan", str(stack.root / "canary.plan.json"), "--json", "-")
-    run("plan", "--env", "canary")
     applied = run("--debug", "apply", "--env", "canary", "--auto-approve")
     assert applied.exit_code == 0, applied.output
     state = json.dumps(stack.state("canary"))
