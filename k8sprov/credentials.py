@@ -159,7 +159,8 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
 
 # Terraform's human plan text: `key = value` (HCL-like rendering, jsonencode() bodies) and `key: value`
 # (YAML in heredocs), with a diff marker in front.
-_ASSIGN = re.compile(r'^(?P<head>\s*(?:[-+~]|-/\+|\+/-)?\s*(?P<q>"?)(?P<key>[^"\s=:]+)(?P=q)\s*[=:]\s*)'
+# Error output puts `│ ` in front of every line of a diagnostic.
+_ASSIGN = re.compile(r'^(?P<head>[\s│]*(?:[-+~]|-/\+|\+/-)?\s*(?P<q>"?)(?P<key>[^"\s=:]+)(?P=q)\s*[=:]\s*)'
                      r"(?P<rest>\S.*?)(?P<comma>,?)$")
 _NAME_VALUE = re.compile(r'^"(?P<name>(?:[^"\\]|\\.)*)"')
 _NOT_A_VALUE_TEXT = ("{", "[", "(sensitive", "(known after apply)", "jsonencode(", "<<", "null")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import pytest
 
 from k8sprov.credentials import (
@@ -13,7 +16,9 @@ from k8sprov.credentials import (
     scrub,
     secret_values,
 )
+from k8sprov.errors import TerraformError
 from k8sprov.lint.run import credential_findings
+from k8sprov.terraform import RunResult, Terraform, TerraformBinary, _pump
 
 
 @pytest.mark.parametrize(
@@ -108,7 +113,7 @@ def test_known_secrets_read_the_env_file_and_terraforms_environment_variables() 
 
 def test_text_masker_hides_by_name_across_chunks() -> None:
     text = [
-        '      ~ set = [\n          ~ {\n',
+        "      ~ set = [\n          ~ {\n",
         '                name  = "configs.secret.argocdServerAdminPassword"\n',
         '              ~ value = "old-pw-1" -> "new-pw-2"\n            },\n',
         '          + {\n              + name  = "server.replicas"\n',
@@ -147,3 +152,29 @@ def test_lint_points_credential_entries_to_release_secrets_without_their_value()
     assert finding.where == "infra/envs/staging.tfvars:4" and finding.severity == "warning"
     assert finding.path == "release_overrides.argo-cd.set.0.name"
     assert "release_secrets" in finding.message and "lint-pw" not in str(finding.as_dict())
+
+
+def test_terraform_output_and_errors_hide_credentials(tmp_path: Path) -> None:
+    """What k8sprov echoes from terraform (streamed, an error and its --debug detail) is masked."""
+    binary = TerraformBinary(path="/opt/tf/terraform", version="1.11.4", flavor="terraform")
+    tf = Terraform(
+        binary, working_dir=tmp_path, data_dir=tmp_path / "d", workspace="w", secrets=("known-pw-123",)
+    )
+    output = (
+        b'              + name  = "configs.secret.argocdServerAdminPassword"\n'
+        b'              + value = "stream-pw-1"\n'
+        b"  # known-pw-123 quoted by a provider\n"
+    )
+    sink, keep = io.StringIO(), []
+    _pump(io.BytesIO(output), sink, keep, tf.masker())
+    assert "stream-pw-1" not in sink.getvalue() and "known-pw-123" not in sink.getvalue()
+    assert "stream-pw-1" in "".join(keep)  # kept raw for k8sprov's own parsing, never printed
+    failed = RunResult(
+        1,
+        "",
+        '│ Error: Invalid value\n│ \n│ the value "known-pw-123" is bad\n│   adminPassword = "other-pw-456"\n',
+    )
+    with pytest.raises(TerraformError) as err:
+        tf._raise_failure(failed, "plan")
+    shown = err.value.one_line() + (err.value.detail or "")
+    assert "known-pw-123" not in shown and "other-pw-456" not in shown and "Invalid value" in shown
