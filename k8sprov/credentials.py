@@ -164,7 +164,8 @@ _ASSIGN = re.compile(r'^(?P<head>[\s│]*(?:[-+~]|-/\+|\+/-)?\s*(?P<q>"?)(?P<key
                      r"(?P<rest>\S.*?)(?P<comma>,?)$")
 _NAME_VALUE = re.compile(r'^"(?P<name>(?:[^"\\]|\\.)*)"')
 _NOT_A_VALUE_TEXT = ("{", "[", "(sensitive", "(known after apply)", "jsonencode(", "<<", "null")
-_HINTS = re.compile(r"pass|secret|token|key|credential|pwd|name", re.IGNORECASE)
+# Searched in lowercased text: an IGNORECASE alternation is several times slower on big plans.
+_HINTS = re.compile(r"pass|secret|token|key|credential|pwd|name")
 HIDDEN = "(sensitive value)"
 
 
@@ -179,11 +180,13 @@ class TextMasker:
         self._entry_is_credential = False
 
     def __call__(self, text: str) -> str:
-        if not _HINTS.search(text) and not self._entry_is_credential:
+        if not self._entry_is_credential and not _HINTS.search(text.lower()):
             return text
         return "".join(self._line(line) for line in text.splitlines(keepends=True))
 
     def _line(self, line: str) -> str:
+        if not self._entry_is_credential and not _HINTS.search(line.lower()):
+            return line  # most lines of a big plan: no key that could name a credential
         body = line.rstrip("\r\n")
         end = line[len(body):]
         stripped = body.strip()
