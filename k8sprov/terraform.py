@@ -222,7 +222,8 @@ class _SignalForwarder:
         return handling_signals(self.handler)
 
 
-def _pump(src: IO[bytes], sink: IO[str] | None, keep: list[str]) -> None:
+def _pump(src: IO[bytes], sink: IO[str] | None, keep: list[str],
+          masker: Callable[[str], str] = mask) -> None:
     """Copy terraform's output as it comes, whole lines at a time: what one read returns (a plan of a
     thousand resources is tens of thousands of lines; a write and flush per line slowed terraform down)."""
     read = getattr(src, "read1", src.read)
@@ -243,7 +244,7 @@ def _pump(src: IO[bytes], sink: IO[str] | None, keep: list[str]) -> None:
         keep.append(text)
         if sink is not None:
             # Backend credentials (a pg conn_str) never reach the terminal or a log file.
-            sink.write(mask(text))
+            sink.write(masker(text))
             sink.flush()
     src.close()
 
@@ -271,7 +272,8 @@ class Terraform:
 
     def __init__(self, binary: TerraformBinary, *, working_dir: Path, data_dir: Path, workspace: str,
                  stream: IO[str] | None = None, err_stream: IO[str] | None = None,
-                 color: bool = False, extra_env: Mapping[str, str] | None = None) -> None:
+                 color: bool = False, extra_env: Mapping[str, str] | None = None,
+                 secrets: Sequence[str] = ()) -> None:
         from python_terraform import Terraform as _PyTerraform
 
         self.binary = binary
@@ -281,6 +283,9 @@ class Terraform:
         self.stream = stream
         self.err_stream = err_stream
         self.color = color
+        # Values Terraform prints in clear that are credentials all the same (k8sprov.credentials): a
+        # credential-named `set` entry of release_overrides. Masked in everything echoed from terraform.
+        self.secrets = tuple(secrets)
         # python-terraform only builds argv here: no instance var_file (it would be added to every command,
         # `apply PLANFILE` included), no state reading of its own.
         self._builder = _PyTerraform(working_dir=str(working_dir), terraform_bin_path=binary.path,
@@ -364,10 +369,10 @@ class Terraform:
                 self.on_start(proc)
             assert proc.stdout is not None and proc.stderr is not None
             pumps = [
-                threading.Thread(target=_pump, args=(proc.stdout, self.stream if stream else None, out_lines),
-                                 daemon=True),
+                threading.Thread(target=_pump, args=(proc.stdout, self.stream if stream else None, out_lines,
+                                                     self.masker()), daemon=True),
                 threading.Thread(target=_pump, args=(proc.stderr, self.err_stream if stream else None,
-                                                     err_lines), daemon=True),
+                                                     err_lines, self.masker()), daemon=True),
             ]
             for pump in pumps:
                 pump.start()
@@ -396,8 +401,29 @@ class Terraform:
             self._raise_failure(result, what or argv[1])
         return result
 
+    def masker(self) -> Callable[[str], str]:
+        """A masker for one stream of terraform's text: backend credentials, values whose name says
+        credential (k8sprov.credentials; it keeps state across chunks) and this environment's known
+        secrets hidden."""
+        from k8sprov.credentials import TextMasker, scrub
+
+        by_name = TextMasker()
+        secrets = self.secrets
+
+        def masked(text: str) -> str:
+            text = by_name(mask(text))
+            return scrub(text, secrets) if secrets else text
+
+        return masked
+
+    def mask(self, text: str) -> str:
+        """`text` (a whole message or output) safe to print."""
+        return self.masker()(text)
+
     def _raise_failure(self, result: RunResult, what: str) -> None:
         from k8sprov.locks import StateLocked, describe, parse_lock_error
+
+        mask = self.mask
 
         full = result.stderr + "\n" + result.stdout
         protected = _PREVENT_DESTROY.findall(full.replace("│", " "))

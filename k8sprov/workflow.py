@@ -85,6 +85,19 @@ class EnvRun:
         return plan_inputs(self.project, self.env)
 
 
+def _known_secrets(env: Environment) -> tuple[str, ...]:
+    """Credentials Terraform may print in clear for this environment (k8sprov.credentials)."""
+    from k8sprov.credentials import known_secrets
+    from k8sprov.errors import ProjectError
+    from k8sprov.hcl import load_hcl
+
+    try:
+        data = load_hcl(env.var_file)
+    except ProjectError:
+        data = {}  # terraform reports a broken var file itself; the environment variables still count
+    return known_secrets(data)
+
+
 def open_env(ctx: AppContext, name: str, *, stream: IO[str] | None = None,
              err_stream: IO[str] | None = None) -> EnvRun:
     project = ctx.project
@@ -103,7 +116,7 @@ def open_env(ctx: AppContext, name: str, *, stream: IO[str] | None = None,
                  **for_env(project, env).terraform_env()}
     tf = Terraform(binary, working_dir=project.terraform_dir, data_dir=env_dir / "tfdata", workspace=env.name,
                    stream=out, err_stream=err_stream or (sys.stderr if ctx.debug else None), color=False,
-                   extra_env=extra_env)
+                   extra_env=extra_env, secrets=_known_secrets(env))
     return EnvRun(project=project, env=env, binary=binary, tf=tf)
 
 

@@ -108,4 +108,5 @@ module "provision_k8s" {
   values_dir        = local.values_dir
   namespace_labels  = var.namespace_labels
   release_overrides = var.release_overrides
+  release_secrets   = var.release_secrets
 }

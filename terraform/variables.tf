@@ -62,7 +62,7 @@ variable "namespace_labels" {
 }
 
 variable "release_overrides" {
-  description = "Per-release adjustments keyed by chart name (prometheus-operator-crds, kyverno, kyverno-policies, argo-cd): Helm timeout in seconds, history length, and extra `set` entries applied after the profile's values file. Prefer editing infra/values/<chart>/<profile>.yaml; use this for environment-specific values."
+  description = "Per-release adjustments keyed by chart name (prometheus-operator-crds, kyverno, kyverno-policies, argo-cd): Helm timeout in seconds, history length, and extra `set` entries applied after the profile's values file. Prefer editing infra/values/<chart>/<profile>.yaml; use this for environment-specific values. Credentials go in release_secrets, never here: `set` values are shown in plans."
   type = map(object({
     timeout     = optional(number)
     max_history = optional(number)
@@ -74,6 +74,18 @@ variable "release_overrides" {
   }))
   default  = {}
   nullable = false
+}
+
+variable "release_secrets" {
+  description = "Credentials for the releases, keyed by chart name (as release_overrides): Helm --set entries {name, value, type} passed to the helm provider's set_sensitive, applied after the values file and the `set` entries. Sensitive: plans, Terraform's output and every k8sprov view show (sensitive value). Pass it from the environment or a CI secret store (TF_VAR_release_secrets), never in a committed var file."
+  type = map(list(object({
+    name  = string
+    value = string
+    type  = optional(string)
+  })))
+  default   = {}
+  nullable  = false
+  sensitive = true
 }
 
 variable "helm_manifest_experiment" {

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -97,12 +98,14 @@ def load_hcl_cached(path: Path, cache: Path | None) -> tuple[dict[str, Any], str
 
 
 def lint_project(project: Project, env_names: list[str] | None = None, *,
-                 use_cache: bool = True, helm: HelmBinary | None = None) -> LintReport:
-    """Lint the given environments' var files and the values files their profiles install (all by default).
+                 use_cache: bool = True, helm: HelmBinary | None = None,
+                 environ: Mapping[str, str] | None = None) -> LintReport:
+    """Lint the given environments' var files and the values files their profiles install (all by default),
+    and TF_VAR_release_overrides of `environ` (the process environment by default).
 
     With `helm`, keys the templates pass on in ways lint cannot follow are settled by one render with
     sentinel values (`k8sprov.lint.sentinel`)."""
-    from k8sprov.lint.tfvars import check_env_file, declared_variables
+    from k8sprov.lint.tfvars import check_env_file, declared_variables, find_line
 
     names = list(dict.fromkeys(env_names)) if env_names else project.env_names
     unknown = [n for n in names if n not in project.env_names]
@@ -146,10 +149,18 @@ def lint_project(project: Project, env_names: list[str] | None = None, *,
             continue
         if variables is not None:
             report.findings += check_env_file(data, text, variables, profiles, rel(var_file))
+        report.findings += credential_findings(data.get("release_overrides"), rel(var_file), text)
+        if data.get("release_secrets"):
+            report.findings.append(Finding(
+                Severity.WARNING, rel(var_file), find_line(text, ("release_secrets",)), "release_secrets",
+                "holds credentials in a var file, which is committed; set TF_VAR_release_secrets from your"
+                " CI's secret store instead"))
         profile = data.get("environment")
         if catalog is None or not isinstance(profile, str) or profile not in catalog.versions:
             continue
         report.findings += _check_overrides(data, text, list(catalog.charts), rel(var_file))
+        report.findings += _check_overrides(data, text, list(catalog.charts), rel(var_file),
+                                            variable="release_secrets")
         values_dir = _dir_setting(project, data.get("values_dir"), project.values_dir)
         charts_dir = _dir_setting(project, data.get("charts_dir"), project.charts_dir)
         for key, spec in catalog.charts.items():
@@ -161,6 +172,9 @@ def lint_project(project: Project, env_names: list[str] | None = None, *,
             targets.setdefault((target.values_file, target.archive), target)
             set_names += [(rel(var_file), text, key, target.archive, n, s)
                           for n, s in _set_names(data, key)]
+    from k8sprov.credentials import OVERRIDES, env_var_value
+
+    report.findings += credential_findings(env_var_value(OVERRIDES, environ), f"TF_VAR_{OVERRIDES}", None)
     facts_memo: dict[Path, Any] = {}
     for target in targets.values():
         report.files.append(rel(target.values_file))
@@ -180,19 +194,42 @@ def _dir_setting(project: Project, value: Any, default: Path) -> Path:
     return default
 
 
-def _check_overrides(data: dict[str, Any], text: str, releases: list[str], file: str) -> list[Finding]:
-    """release_overrides is keyed by release: a misspelt key would only fail at plan time."""
+def credential_findings(overrides: Any, file: str, text: str | None) -> list[Finding]:
+    """Pure: a warning for each release_overrides `set` entry whose name says credential (its value is
+    shown in plans): it belongs in release_secrets. The value itself is never part of the finding."""
+    from k8sprov.credentials import credential_values
+    from k8sprov.lint.model import show_path
+
+    out = []
+    for release, index, name, _value in credential_values(overrides):
+        line = None
+        for n, row in enumerate((text or "").splitlines(), 1):
+            if f'"{name}"' in row:
+                line = n
+                break
+        where = show_path(("release_overrides", release, "set", str(index), "name"))
+        out.append(Finding(
+            Severity.WARNING, file, line, where,
+            f"sets {name!r}, a credential, through `set`: Terraform and the plan show its value; move the"
+            " entry to release_secrets (TF_VAR_release_secrets: the helm provider's set_sensitive)"))
+    return out
+
+
+def _check_overrides(data: dict[str, Any], text: str, releases: list[str], file: str,
+                     variable: str = "release_overrides") -> list[Finding]:
+    """release_overrides (and release_secrets) are keyed by release: a misspelt key would only fail at plan
+    time."""
     from k8sprov.lint.tfvars import find_line
 
-    overrides = data.get("release_overrides")
+    overrides = data.get(variable)
     if not isinstance(overrides, dict):
         return []
     out = []
     for key in overrides:
         if key not in releases:
             hint = closest(str(key), releases)
-            out.append(Finding(Severity.ERROR, file, find_line(text, ("release_overrides", str(key))),
-                               f'release_overrides."{key}"',
+            out.append(Finding(Severity.ERROR, file, find_line(text, (variable, str(key))),
+                               f'{variable}."{key}"',
                                f"{key!r} is not a release of this stack (known: {', '.join(releases)})"
                                + did_you_mean(hint), hint))
     return out

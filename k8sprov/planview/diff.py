@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from k8sprov.planview.mask import Secrets, masked
+from k8sprov.planview.mask import Secrets, has_true, masked
 from k8sprov.planview.model import AttrChange, Mark
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
@@ -87,7 +87,8 @@ def walk(
         before = ABSENT
     if after is None:
         after = ABSENT
-    if not unk and before == after:
+    # An after_unknown structure with no `true` in it (`[{}]`) says nothing is unknown.
+    if before == after and (not unk or not has_true(unk)):
         return
     if bs is True or as_ is True:
         out.append(AttrChange(path, _side(before, bs, secrets), _side(after, as_, secrets)))

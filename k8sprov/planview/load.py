@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from k8sprov.errors import PlanError
+from k8sprov.planview.document_kind import not_a_plan_hint, plan_problem
 
 _HINT = "pass a binary plan file (terraform plan -out) or the JSON of `terraform show -json PLANFILE`"
 
@@ -33,7 +34,7 @@ def load_plan_file(path: Path, show_json: Callable[[Path], dict[str, Any]]) -> d
                 plan = show_json(path)
                 if not isinstance(plan, dict):
                     raise PlanError(f"{path}: terraform show -json did not return a JSON object", hint=_HINT)
-                return plan
+                return _checked(path, plan)
             fh.seek(0)
             data = fh.read()
     except FileNotFoundError:
@@ -55,4 +56,11 @@ def load_plan_file(path: Path, show_json: Callable[[Path], dict[str, Any]]) -> d
         raise PlanError(
             f"{path} holds JSON but not a plan (a {type(plan).__name__}, not an object)", hint=_HINT
         )
+    return _checked(path, plan)
+
+
+def _checked(path: Path, plan: dict[str, Any]) -> dict[str, Any]:
+    problem = plan_problem(plan)
+    if problem is not None:
+        raise PlanError(f"{path} is not a Terraform plan: {problem}", hint=not_a_plan_hint(plan))
     return plan

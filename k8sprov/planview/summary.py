@@ -1,7 +1,7 @@
 """Plan JSON (`terraform show -json PLANFILE`) → PlanSummary. Pure: no I/O, no rich.
 
 Tolerant by design: any format_version 0.x/1.x and OpenTofu's, unknown keys ignored, missing sections
-treated as empty, malformed entries skipped. Only input that is not a plan at all raises PlanError.
+treated as empty. Input that does not have a plan's shape (planview.document_kind) raises PlanError.
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from k8sprov.credentials import credential_values, is_credential_name
 from k8sprov.errors import PlanError
 from k8sprov.planview.diff import ABSENT, attribute_changes, diff_values, format_path
+from k8sprov.planview.document_kind import not_a_plan_hint, plan_problem
 from k8sprov.planview.mask import Secrets, has_true, marked_values, masked, sub_mark
 from k8sprov.planview.model import (
     ACTIONS,
@@ -48,27 +50,12 @@ _ACTIONS: dict[tuple[str, ...], str] = {
     ("create", "forget"): "replace",  # Terraform 1.10+: new object created, old one forgotten
 }
 
-# Keys only a plan has (a state or a schema dump has none of them).
-_PLAN_KEYS = frozenset(
-    {
-        "resource_changes",
-        "planned_values",
-        "output_changes",
-        "resource_drift",
-        "errored",
-        "applyable",
-        "complete",
-        "relevant_attributes",
-        "deferred_changes",
-        "deferred_action_invocations",
-        "prior_state",
-    }
-)
 HELM_TYPES = frozenset({"helm_release"})
 NAMESPACE_TYPES = frozenset({"kubernetes_namespace_v1", "kubernetes_namespace"})
 # The stack's switch for the helm provider's manifest experiment (terraform/variables.tf).
 MANIFEST_VARIABLE = "helm_manifest_experiment"
 RENDER_SOURCE = "render"  # objects from Helm's renders of both sides, not from the provider's manifest
+OVERRIDES_VARIABLE = "release_overrides"
 
 
 @dataclass(frozen=True)
@@ -106,27 +93,38 @@ def _str(value: Any) -> str | None:
 
 
 def _check_is_plan(plan: Any) -> None:
-    hint = "pass a binary plan file (terraform plan -out) or the JSON of `terraform show -json PLANFILE`"
-    if not isinstance(plan, Mapping):
-        raise PlanError(
-            f"not a Terraform plan: the JSON is a {type(plan).__name__}, not an object", hint=hint
-        )
-    if _PLAN_KEYS & plan.keys():
-        return
-    if "format_version" in plan and "values" in plan:
-        raise PlanError("not a Terraform plan: this is the JSON of a state (terraform show -json)", hint=hint)
-    if "lineage" in plan and "resources" in plan:
-        raise PlanError("not a Terraform plan: this is a state file (terraform.tfstate)", hint=hint)
-    if "provider_schemas" in plan:
-        raise PlanError("not a Terraform plan: this is a provider schema dump", hint=hint)
-    if "format_version" in plan:
-        return  # an empty plan from some version: nothing to show, but nothing wrong either
-    raise PlanError("not a Terraform plan: no format_version and no resource_changes", hint=hint)
+    problem = plan_problem(plan)
+    if problem is not None:
+        raise PlanError(f"not a Terraform plan: {problem}", hint=not_a_plan_hint(plan))
+
+
+def _credential_marks(value: Any, mark: Any) -> Any:
+    """A helm_release side's sensitivity mark with the value of each `set` entry whose name says credential
+    (k8sprov.credentials) marked too: the provider's `set` is not sensitive, the entry's value is."""
+    sets = _dict(value).get("set")
+    if type(sets) is not list or mark is True:
+        return mark
+    flags = [isinstance(e, Mapping) and is_credential_name(e.get("name")) for e in sets]
+    if not any(flags):
+        return mark
+    base = dict(mark) if isinstance(mark, Mapping) else {}
+    old = base.get("set")
+    if old is True:
+        return mark
+    items: list[Any] = list(old) if isinstance(old, list) else []
+    items += [{}] * (len(sets) - len(items))
+    for i, flag in enumerate(flags):
+        if flag and items[i] is not True:
+            items[i] = {**(items[i] if isinstance(items[i], Mapping) else {}), "value": True}
+    base["set"] = items
+    return base
 
 
 def _collect_secrets(plan: Mapping[str, Any]) -> Secrets:
     secrets = Secrets()
     variables = _dict(plan.get("variables"))
+    overrides = _dict(variables.get(OVERRIDES_VARIABLE)).get("value")
+    secrets.add_value([value for _r, _i, _n, value in credential_values(overrides)])
     root = _dict(_dict(plan.get("configuration")).get("root_module"))
     for name, decl in _dict(root.get("variables")).items():
         if _dict(decl).get("sensitive") is True:
@@ -145,6 +143,8 @@ def _collect_secrets(plan: Mapping[str, Any]) -> Secrets:
         change = _dict(rc.get("change"))
         for side in ("before", "after"):
             mark = change.get(f"{side}_sensitive")
+            if rc.get("type") in HELM_TYPES:
+                mark = _credential_marks(change.get(side), mark)
             if mark:
                 for part in marked_values(change.get(side), mark):
                     secrets.add_value(part)
@@ -450,6 +450,8 @@ def _resource(rc: Mapping[str, Any], secrets: Secrets, context: _HelmContext) ->
     module = _str(rc.get("module_address")) or _module_of(address)
     before, after = change.get("before"), change.get("after")
     bs, as_, unk = change.get("before_sensitive"), change.get("after_sensitive"), change.get("after_unknown")
+    if rtype in HELM_TYPES:
+        bs, as_ = _credential_marks(before, bs), _credential_marks(after, as_)
     helm = namespace = None
     diff_inputs: tuple[Any, Any, Any, Any, Any, Any] | None = None
     if action != "no-op":

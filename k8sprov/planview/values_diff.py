@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
+from k8sprov.credentials import is_credential_name
 from k8sprov.planview.diff import diff_values
 from k8sprov.planview.mask import Secrets, has_true, sub_mark
 from k8sprov.planview.model import AttrChange, Mark, ValuesDoc
@@ -72,6 +73,17 @@ def _text_diff(before: Any, after: Any) -> tuple[str, ...]:
     return tuple(lines)
 
 
+def _hidden(value: Any) -> Any:
+    return value if value is Mark.ABSENT or value is Mark.UNKNOWN else Mark.SENSITIVE
+
+
+def _by_name(change: AttrChange) -> AttrChange:
+    """A key whose name says credential (`adminPassword`, `apiToken`: k8sprov.credentials) is masked."""
+    if not is_credential_name(change.path):
+        return change
+    return AttrChange(change.path, _hidden(change.before), _hidden(change.after))
+
+
 def _docs(value: Any) -> list[Any]:
     if value is None or value is Mark.ABSENT:
         return []
@@ -125,7 +137,7 @@ def diff_values_docs(
             result.append(ValuesDoc(i, "text", text_diff=_text_diff(b, a), note=f"{side}: {bad.error}"))
             continue
         status = "added" if b is Mark.ABSENT else "removed" if a is Mark.ABSENT else "changed"
-        changes: list[AttrChange] = diff_values(b_val, a_val, secrets=secrets)
+        changes: list[AttrChange] = [_by_name(c) for c in diff_values(b_val, a_val, secrets=secrets)]
         if not changes and status == "changed":
             result.append(ValuesDoc(i, "changed", note="text changed, same values (formatting or comments)"))
             continue

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from k8sprov.charts.catalog import Catalog
+from k8sprov.credentials import is_credential_name
 from k8sprov.errors import UsageError
 from k8sprov.masking import mask
 from k8sprov.project import Environment, Project
@@ -173,7 +174,8 @@ def compare_values(project: Project, chart: str, a_profile: str, b_profile: str)
             note = note or doc.note
         for c in doc.changes:
             before, after = _fmt_mark(c.before), _fmt_mark(c.after)
-            if _masked_by_rule(c.path, before) or _masked_by_rule(c.path, after):
+            by_rule = _masked_by_rule(c.path, before) or _masked_by_rule(c.path, after)
+            if by_rule or is_credential_name(c.path):
                 before = SENSITIVE if before is not None else None
                 after = SENSITIVE if after is not None else None
             changes.append(ValuesChange(c.path, before, after))
@@ -218,6 +220,16 @@ def _masked_by_rule(path: str, value: Any) -> bool:
     return any(mask(f'{leaf} = "{t}"') != f'{leaf} = "{t}"' or mask(t) != t for t in texts)
 
 
+def _credentials_masked(path: str, value: Any) -> Any:
+    """A release_overrides `set` list, each credential-named entry's value masked (k8sprov.credentials)."""
+    from k8sprov.credentials import OVERRIDES, is_credential_name
+
+    if not path.startswith(f"{OVERRIDES}.") or not isinstance(value, list):
+        return value
+    return [{**item, "value": SENSITIVE} if isinstance(item, dict) and is_credential_name(item.get("name"))
+            and "value" in item else item for item in value]
+
+
 def compare_env_files(project: Project, a: Environment, b: Environment) -> list[EnvRow]:
     from k8sprov.hcl import load_hcl
 
@@ -236,8 +248,8 @@ def compare_env_files(project: Project, a: Environment, b: Environment) -> list[
             or _masked_by_rule(path, vb)
         rows.append(EnvRow(
             variable=path,
-            a=SENSITIVE if sensitive and a_set else va,
-            b=SENSITIVE if sensitive and b_set else vb,
+            a=SENSITIVE if sensitive and a_set else _credentials_masked(path, va),
+            b=SENSITIVE if sensitive and b_set else _credentials_masked(path, vb),
             a_set=a_set,
             b_set=b_set,
             sensitive=sensitive,

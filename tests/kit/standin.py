@@ -49,7 +49,7 @@ PROVIDERS: dict[str, tuple[str, str, str]] = {
 MIN_TERRAFORM = (1, 5)
 # Terraform resolves `hashicorp/helm` on registry.terraform.io, OpenTofu on registry.opentofu.org.
 HOSTS = ("registry.terraform.io", "registry.opentofu.org")
-KIT_FORMAT = 1
+KIT_FORMAT = 2  # 2: helm set_sensitive.value served sensitive
 
 
 @dataclass(frozen=True)

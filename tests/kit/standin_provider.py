@@ -283,6 +283,10 @@ class _Helm(Behaviour):
         merged: dict[str, Any] = {}
         for doc in new.get("values") or []:
             merged.update(yaml.safe_load(doc) or {})
+        # Like the real provider: `set` entries land in metadata.values as given, set_sensitive ones cloaked.
+        for key, cloak in (("set", False), ("set_sensitive", True)):
+            for entry in new.get(key) or []:
+                _put(merged, entry["name"], "(sensitive value)" if cloak else entry.get("value"))
         revision = 1 if prior is None else int((prior.get("metadata") or {}).get("revision") or 0) + 1
         new["id"] = new["name"]
         new["status"] = "deployed"
@@ -293,6 +297,17 @@ class _Helm(Behaviour):
             "notes": "", "revision": revision, "values": json.dumps(merged, sort_keys=True),
             "version": str(meta["version"]),
         }
+
+
+def _put(tree: dict[str, Any], name: str, value: Any) -> None:
+    """Helm's --set path (`a.b\\.c` is keys a, b.c) into a values tree."""
+    keys = [k.replace("\0", ".") for k in name.replace("\\.", "\0").split(".")]
+    for key in keys[:-1]:
+        node = tree.get(key)
+        if not isinstance(node, dict):
+            node = tree[key] = {}
+        tree = node
+    tree[keys[-1]] = value
 
 
 def _redacted(value: str) -> str:

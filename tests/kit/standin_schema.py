@@ -35,7 +35,7 @@ from typing import Any
 from tests.kit.fetch_terraform import cache_dir
 from tests.kit.provider_schemas import WHEELS, _download_wheel, load_schema_file, provider_schema
 
-TYPED_FORMAT = 4
+TYPED_FORMAT = 5  # 5: set_sensitive.value is sensitive
 TALOS_SCHEMA = Path(__file__).resolve().parents[1] / "stack" / "schemas" / "talos.json"
 
 Schema = dict[str, Any]
@@ -50,6 +50,9 @@ SENSITIVE = {
     ("kubernetes", "provider", "password"),
     ("kubernetes", "provider", "token"),
 }
+# Nested attributes the real providers mark sensitive, by path (helm 3.x: set_sensitive's value is
+# `Sensitive: true`, so a plan marks it in after_sensitive and Terraform prints (sensitive value)).
+SENSITIVE_PATHS = {("helm", "helm_release.set_sensitive.value")}
 # Block limits the generated code does not show (SDKv2 `Required: true, MaxItems: 1`).
 BLOCK_LIMITS = {("kubernetes", "kubernetes_namespace_v1", "metadata"): (1, 1)}
 _LINK = re.compile(r"\{@link \S+ ([\w-]+)\}")
@@ -155,7 +158,8 @@ class _Typer:
 
     def leaf(self, path: str, name: str, attr: Schema, jtype: Any | None, owner: str) -> Schema:
         out = {k: bool(attr.get(k)) for k in ("required", "optional", "computed")}
-        out["sensitive"] = (self.provider, owner, name) in SENSITIVE or bool(attr.get("sensitive"))
+        out["sensitive"] = ((self.provider, owner, name) in SENSITIVE
+                            or (self.provider, path) in SENSITIVE_PATHS or bool(attr.get("sensitive")))
         if jtype is None:
             self.untyped.append(path)
             out["type"] = "dynamic"

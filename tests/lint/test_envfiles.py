@@ -27,8 +27,8 @@ def variables() -> dict[str, Variable]:
 
 def test_the_stack_variables_are_read_with_their_types(variables: dict[str, Variable]) -> None:
     assert set(variables) == {"environment", "environment_name", "kubeconfig", "talos", "namespace_labels",
-                              "release_overrides", "charts_dir", "values_dir", "helm_manifest_experiment",
-                              "kube_config_paths", "kube_context"}
+                              "release_overrides", "release_secrets", "charts_dir", "values_dir",
+                              "helm_manifest_experiment", "kube_config_paths", "kube_context"}
     assert variables["environment"].required and not variables["kubeconfig"].required
     assert variables["helm_manifest_experiment"].type == ("bool",)
     assert variables["kube_config_paths"].type == ("list", ("string",))
@@ -39,6 +39,9 @@ def test_the_stack_variables_are_read_with_their_types(variables: dict[str, Vari
     entry = ("object", {"name": (("string",), False), "value": (("string",), False),
                         "type": (("string",), True)})
     assert ro[1][1]["set"] == (("list", entry), True)
+    # release_secrets: chart -> the same entries, passed to the helm provider's set_sensitive
+    assert variables["release_secrets"].type == ("map", ("list", entry))
+    assert not variables["release_secrets"].nullable and not variables["release_secrets"].required
 
 
 @pytest.mark.parametrize(("text", "parsed"), [

@@ -266,15 +266,11 @@ def test_opentofu_plan_without_applyable_and_unknown_keys() -> None:
     assert s.counts["update"] == 1
 
 
-def test_malformed_entries_are_skipped_not_fatal() -> None:
+def test_unknown_actions_and_addresses_from_parts_are_kept() -> None:
     s = summarize(
         {
             "format_version": "1.2",
             "resource_changes": [
-                "junk",
-                3,
-                {"address": "a.b"},
-                {"address": "c.d", "change": {"actions": "create"}},
                 {
                     "type": "null_resource",
                     "name": "x",
@@ -282,15 +278,58 @@ def test_malformed_entries_are_skipped_not_fatal() -> None:
                     "change": {"actions": ["weird", "thing"], "before": [], "after": 5},
                 },
             ],
-            "output_changes": [],
-            "resource_drift": {"x": 1},
             "diagnostics": "nope",
         }
     )
-    assert s.counts["no-op"] == 2
     assert s.counts["weird+thing"] == 1
     weird = next(c for c in s.changes if c.action == "weird+thing")
     assert weird.address == "module.m.null_resource.x" and weird.module == "module.m"
+
+
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        ({"format_version": "1.2"}, "none of a plan's keys"),
+        ({"format_version": 1.2, "planned_values": {}}, "format_version is a number 1.2"),
+        (
+            {"format_version": "1.2", "resource_changes": "create"},
+            "its resource_changes is a string, not a list",
+        ),
+        ({"format_version": "1.2", "resource_changes": {"a": 1}}, "its resource_changes is an object"),
+        ({"format_version": "1.2", "output_changes": []}, "its output_changes is a list, not an object"),
+        ({"format_version": "1.2", "resource_drift": {"x": 1}}, "its resource_drift is an object"),
+        ({"format_version": "1.2", "planned_values": None}, "its planned_values is null"),
+        ({"format_version": "1.2", "applyable": "yes", "planned_values": {}}, "applyable is a string"),
+        ({"format_version": "1.2", "resource_changes": ["junk"]}, "resource_changes[0] is a string"),
+        (
+            {"format_version": "1.2", "resource_changes": [{"address": "a.b"}]},
+            "resource_changes[0] (a.b) has no change object",
+        ),
+        (
+            {
+                "format_version": "1.2",
+                "resource_changes": [{"address": "c.d", "change": {"actions": "create"}}],
+            },
+            "resource_changes[0] (c.d) has no list of actions (actions is a string)",
+        ),
+        (
+            {"format_version": "1.2", "resource_changes": [{"change": {"actions": []}}]},
+            "resource_changes[0] has an empty list of actions",
+        ),
+        (
+            {"format_version": "1.2", "resource_changes": [{"change": {"actions": [1]}}]},
+            "actions that are not strings",
+        ),
+        ({"format_version": "1.2", "output_changes": {"o": {"after": 1}}}, "output_changes.o has no list"),
+    ],
+)
+def test_a_document_without_a_plans_shape_is_refused(doc: Any, message: str) -> None:
+    """A false "No changes" is the worst answer: anything not shaped like `show -json` output is refused."""
+    with pytest.raises(PlanError) as err:
+        summarize(doc)
+    assert message in err.value.message, err.value.message
+    assert err.value.message.startswith("not a Terraform plan: ")
+    assert "\n" not in err.value.one_line()
 
 
 @pytest.mark.parametrize(
@@ -301,7 +340,7 @@ def test_malformed_entries_are_skipped_not_fatal() -> None:
         ({"format_version": "1.0", "terraform_version": "1.9.0", "values": {"root_module": {}}}, "state"),
         ({"version": 4, "lineage": "x", "resources": []}, "state file"),
         ({"format_version": "1.0", "provider_schemas": {}}, "provider schema"),
-        ({"hello": "world"}, "no format_version and no resource_changes"),
+        ({"hello": "world"}, "it has no format_version"),
     ],
 )
 def test_not_a_plan_raises_plan_error(doc: Any, message: str) -> None:
@@ -311,8 +350,9 @@ def test_not_a_plan_raises_plan_error(doc: Any, message: str) -> None:
     assert "\n" not in err.value.one_line()
 
 
-def test_bare_format_version_is_an_empty_plan() -> None:
-    s = summarize({"format_version": "1.0"})
+def test_a_plan_with_only_planned_values_is_an_empty_plan() -> None:
+    """What Terraform writes for a configuration with nothing in it: no changes, and rightly so."""
+    s = summarize({"format_version": "1.2", "planned_values": {"root_module": {}}, "applyable": False})
     assert not s.has_changes and s.changes == ()
 
 
@@ -386,7 +426,7 @@ def test_garbage_collector_is_restored_even_on_error() -> None:
     with pytest.raises(PlanError):
         summarize({"nope": 1})
     assert gc.isenabled()
-    summarize({"format_version": "1.0"})
+    summarize({"format_version": "1.0", "planned_values": {}})
     assert gc.isenabled()
 
 

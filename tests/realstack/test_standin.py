@@ -94,6 +94,12 @@ def test_stack_resources_are_served_with_real_types() -> None:
     assert json.loads(release["values"].type) == ["list", "string"]
     assert json.loads(release["timeout"].type) == "number"
     assert release["repository_password"].sensitive
+    # set_sensitive as hashicorp/helm 3.3.0 has it: an attribute list like `set`, its value sensitive
+    assert release["set_sensitive"].nested_type.nesting == pb.Schema.Object.LIST
+    entry = {a.name: a for a in release["set_sensitive"].nested_type.attributes}
+    assert set(entry) == {"name", "value", "type"}
+    assert entry["value"].sensitive and entry["value"].required and not entry["name"].sensitive
+    assert not any(a.sensitive for a in release["set"].nested_type.attributes)
     provider = _attrs(helm.provider)
     assert provider["kubernetes"].nested_type.nesting == pb.Schema.Object.SINGLE
     assert {a.name for a in provider["experiments"].nested_type.attributes} == {"manifest"}

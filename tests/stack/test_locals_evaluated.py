@@ -67,7 +67,8 @@ def helm_scratch(tmp_path: Path) -> Path:
     (tmp_path / "main.tf").write_text(
         "\n".join(f'variable "{v}" {{\n  type    = any\n  default = null\n}}' for v in
                   ("name", "chart_archive", "chart_version", "chart_sha256"))
-        + '\nvariable "values_files" {\n  default = []\n}\nvariable "set" {\n  default = []\n}\n' + first)
+        + '\nvariable "values_files" {\n  default = []\n}\nvariable "set" {\n  default = []\n}\n'
+        + 'variable "set_sensitive" {\n  default = []\n}\n' + first)
     return tmp_path
 
 
@@ -111,7 +112,7 @@ def test_lock_digest_reaches_each_release(tf_kit: TerraformKit, tmp_path: Path) 
     scratch = tmp_path / "module"
     scratch.mkdir()
     variables = ("environment", "environment_name", "charts_dir", "values_dir", "namespace_labels",
-                 "release_overrides", "default_timeout", "default_max_history")
+                 "release_overrides", "release_secrets", "default_timeout", "default_max_history")
     (scratch / "main.tf").write_text(
         "\n".join(f'variable "{v}" {{\n  type    = any\n  default = null\n}}' for v in variables) + "\n"
         + "\n".join(_locals_blocks(versions) + _locals_blocks(provision)))
@@ -124,6 +125,8 @@ def test_lock_digest_reaches_each_release(tf_kit: TerraformKit, tmp_path: Path) 
     (charts / "charts.lock").write_text(json.dumps(lock))
     common = {"environment_name": "x", "charts_dir": "../charts", "values_dir": "../infra/values",
               "namespace_labels": {}, "release_overrides": {"argo-cd": {"timeout": 900}},
+              "release_secrets": {"argo-cd": [{"name": "configs.secret.argocdServerAdminPassword",
+                                               "value": "pw"}]},
               "default_timeout": 600, "default_max_history": 10}
 
     basic = _console(tf_kit, scratch, "local.releases", {**common, "environment": "basic"})
@@ -132,6 +135,10 @@ def test_lock_digest_reaches_each_release(tf_kit: TerraformKit, tmp_path: Path) 
     assert basic["kyverno"]["values_files"] == ["../infra/values/kyverno/basic.yaml"]
     assert basic["argo-cd"]["sha256"] is None  # not locked: the helm module's precondition stops the plan
     assert basic["argo-cd"]["timeout"] == 900 and basic["kyverno"]["timeout"] == 600
+    # release_secrets reach their release only, for the helm module's set_sensitive
+    assert basic["argo-cd"]["set_sensitive"] == [{"name": "configs.secret.argocdServerAdminPassword",
+                                                  "value": "pw"}]
+    assert basic["kyverno"]["set_sensitive"] == []
 
     production = _console(tf_kit, scratch, "local.releases", {**common, "environment": "production"})
     assert production["kyverno"]["sha256"] == "a" * 64

@@ -18,6 +18,12 @@ def test_schemas_are_the_pinned_provider_versions(schemas: dict[str, Schema]) ->
     release = schemas["helm"]["resources"]["helm_release"]
     # the facts the stack relies on, read from the real schema: helm 3.x nested attributes
     assert release["attributes"]["set"]["nested"]["nesting"] == "list"
+    # release_secrets go to set_sensitive: an attribute list like `set`, whose value is required
+    sensitive = release["attributes"]["set_sensitive"]
+    assert sensitive["optional"] and sensitive["nested"]["nesting"] == "list"
+    entry = sensitive["nested"]["attributes"]
+    assert set(entry) == {"name", "value", "type"}
+    assert entry["name"]["required"] and entry["value"]["required"] and entry["type"]["optional"]
     assert schemas["helm"]["provider_config"]["attributes"]["kubernetes"]["nested"]["nesting"] == "single"
     assert release["attributes"]["chart"]["required"] and release["attributes"]["name"]["required"]
     assert "metadata" in schemas["kubernetes"]["resources"]["kubernetes_namespace_v1"]["blocks"]
@@ -41,6 +47,13 @@ def test_module_conforms_to_provider_schemas(name: str, modules: dict[str, Modul
 def test_every_resource_type_has_a_schema(modules: dict[str, Module], schemas: dict[str, Schema]) -> None:
     types = {rtype for m in modules.values() for _, rtype, _, _ in m.resources("resource")}
     assert types == {"helm_release", "kubernetes_namespace_v1", "talos_cluster_kubeconfig"}
+
+
+def test_both_helm_releases_pass_set_sensitive(modules: dict[str, Module]) -> None:
+    bodies = {n: b for _, t, n, b in modules["helm"].resources("resource") if t == "helm_release"}
+    assert set(bodies) == {"this", "protected"}
+    for body in bodies.values():
+        assert body["set_sensitive"] == "${local.set_sensitive}"
 
 
 # ---- negative cases: the checker catches what the real providers would reject ------------------

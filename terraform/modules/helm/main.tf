@@ -23,6 +23,8 @@ locals {
   description = "${var.name} ${var.chart_version} sha256:${coalesce(var.chart_sha256, "unlocked")}"
   values      = [for path in var.values_files : file(path)]
   set         = length(var.set) > 0 ? var.set : null
+  # null when empty, as `set`: the provider stores no empty list, so [] would plan a change every run.
+  set_sensitive = length(var.set_sensitive) > 0 ? var.set_sensitive : null
 }
 
 resource "helm_release" "this" {
@@ -34,6 +36,7 @@ resource "helm_release" "this" {
   description      = local.description
   values           = local.values
   set              = local.set
+  set_sensitive    = local.set_sensitive
   create_namespace = false
   atomic           = true
   cleanup_on_fail  = true
@@ -59,6 +62,7 @@ resource "helm_release" "protected" {
   description      = local.description
   values           = local.values
   set              = local.set
+  set_sensitive    = local.set_sensitive
   create_namespace = false
   atomic           = true
   cleanup_on_fail  = true

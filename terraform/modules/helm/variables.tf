@@ -52,6 +52,18 @@ variable "set" {
   nullable = false
 }
 
+variable "set_sensitive" {
+  description = "Credentials applied after `set`, as Helm --set entries passed to the provider's set_sensitive: plans show (sensitive value) instead of the value."
+  type = list(object({
+    name  = string
+    value = string
+    type  = optional(string)
+  }))
+  default   = []
+  nullable  = false
+  sensitive = true
+}
+
 variable "timeout" {
   description = "Seconds to wait for the release's resources and hooks before the atomic upgrade rolls back."
   type        = number

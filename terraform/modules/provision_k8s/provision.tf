@@ -38,6 +38,8 @@ locals {
       timeout      = coalesce(try(var.release_overrides[name].timeout, null), var.default_timeout)
       max_history  = coalesce(try(var.release_overrides[name].max_history, null), var.default_max_history)
       set          = try(var.release_overrides[name].set, [])
+      # Sensitive: only this attribute of the release entry carries the mark.
+      set_sensitive = lookup(var.release_secrets, name, [])
     }
   }
 
@@ -80,6 +82,11 @@ resource "kubernetes_namespace_v1" "this" {
       condition     = alltrue([for name in keys(var.release_overrides) : contains(keys(local.chart_catalog), name)])
       error_message = "release_overrides has unknown release(s) ${join(", ", setsubtract(keys(var.release_overrides), keys(local.chart_catalog)))}; known: ${join(", ", sort(keys(local.chart_catalog)))}."
     }
+    precondition {
+      # Chart names are no secret: nonsensitive() lets the message name them.
+      condition     = alltrue([for name in nonsensitive(keys(var.release_secrets)) : contains(keys(local.chart_catalog), name)])
+      error_message = "release_secrets has unknown release(s) ${join(", ", setsubtract(nonsensitive(keys(var.release_secrets)), keys(local.chart_catalog)))}; known: ${join(", ", sort(keys(local.chart_catalog)))}."
+    }
   }
 }
 
@@ -93,6 +100,7 @@ module "prometheus_operator_crds" {
   chart_sha256         = local.releases["prometheus-operator-crds"].sha256
   values_files         = local.releases["prometheus-operator-crds"].values_files
   set                  = local.releases["prometheus-operator-crds"].set
+  set_sensitive        = local.releases["prometheus-operator-crds"].set_sensitive
   timeout              = local.releases["prometheus-operator-crds"].timeout
   max_history          = local.releases["prometheus-operator-crds"].max_history
   protect_from_destroy = true # deleting it deletes every ServiceMonitor/PrometheusRule in the cluster
@@ -108,6 +116,7 @@ module "kyverno" {
   chart_sha256         = local.releases["kyverno"].sha256
   values_files         = local.releases["kyverno"].values_files
   set                  = local.releases["kyverno"].set
+  set_sensitive        = local.releases["kyverno"].set_sensitive
   timeout              = local.releases["kyverno"].timeout
   max_history          = local.releases["kyverno"].max_history
   protect_from_destroy = true # ships the kyverno.io / policies.kyverno.io CRDs
@@ -125,6 +134,7 @@ module "kyverno_policies" {
   chart_sha256         = local.releases["kyverno-policies"].sha256
   values_files         = local.releases["kyverno-policies"].values_files
   set                  = local.releases["kyverno-policies"].set
+  set_sensitive        = local.releases["kyverno-policies"].set_sensitive
   timeout              = local.releases["kyverno-policies"].timeout
   max_history          = local.releases["kyverno-policies"].max_history
   protect_from_destroy = false
@@ -142,6 +152,7 @@ module "argo_cd" {
   chart_sha256         = local.releases["argo-cd"].sha256
   values_files         = local.releases["argo-cd"].values_files
   set                  = local.releases["argo-cd"].set
+  set_sensitive        = local.releases["argo-cd"].set_sensitive
   timeout              = local.releases["argo-cd"].timeout
   max_history          = local.releases["argo-cd"].max_history
   protect_from_destroy = false # its CRDs carry helm.sh/resource-policy: keep (crds.keep)

@@ -45,6 +45,18 @@ variable "release_overrides" {
   nullable = false
 }
 
+variable "release_secrets" {
+  description = "Credentials per release, keyed by chart name: Helm --set entries passed to the helm provider's set_sensitive (shown as (sensitive value) in plans)."
+  type = map(list(object({
+    name  = string
+    value = string
+    type  = optional(string)
+  })))
+  default   = {}
+  nullable  = false
+  sensitive = true
+}
+
 variable "default_timeout" {
   description = "Seconds Helm waits for a release's resources (and hooks) to become ready before an atomic rollback."
   type        = number
