@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from k8sprov.planview import PlanHeader, load_plan_file, summarize, to_json
+from k8sprov.planview import JSON_FORMAT_VERSION, PlanHeader, load_plan_file, summarize, to_json
 from k8sprov.planview.document_kind import (
     describe_k8sprov_document,
     is_fleet_summary,
@@ -48,7 +48,8 @@ def test_show_refuses_k8sprovs_own_summary_of_a_real_plan(real_plans: RealPlans,
 
     shown = cli("show", "--plan", str(summary_file), "--json", "-", cwd=tmp_path)
     line = _one_error_line(shown)
-    assert f"{summary_file} is not a Terraform plan: it is a k8sprov plan summary (format 1.1)" in line
+    expected = f"it is a k8sprov plan summary (format {JSON_FORMAT_VERSION})"
+    assert f"{summary_file} is not a Terraform plan: {expected}" in line
     assert "terraform show -json" in line
 
 
@@ -64,7 +65,7 @@ def test_summary_of_an_environment_names_the_command_that_shows_its_plan(cli, tm
     path = tmp_path / "s.json"
     path.write_text(json.dumps(to_json(summary, PlanHeader(environment="basic", profile="basic"))))
     line = _one_error_line(cli("show", "--plan", str(path), cwd=tmp_path))
-    assert "k8sprov plan summary (format 1.1)" in line
+    assert f"k8sprov plan summary (format {JSON_FORMAT_VERSION})" in line
     assert "`k8sprov show --env basic`" in line
 
 
@@ -101,8 +102,8 @@ def test_real_terraform_1_0_plans_still_load(real_plans: RealPlans) -> None:
 
 def test_summary_recognition_is_pure_and_reusable() -> None:
     summary = to_json(summarize({"format_version": "1.2", "planned_values": {}}), PlanHeader())
-    assert summary_format(summary) == "1.1"
-    assert describe_k8sprov_document(summary) == "k8sprov plan summary (format 1.1)"
+    assert summary_format(summary) == JSON_FORMAT_VERSION
+    assert describe_k8sprov_document(summary) == f"k8sprov plan summary (format {JSON_FORMAT_VERSION})"
     assert summary_format({"format_version": "1.2", "planned_values": {}}) is None
     assert summary_format([summary]) is None
     assert not is_fleet_summary(summary)
