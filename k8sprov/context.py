@@ -24,18 +24,22 @@ class AppContext:
 
     @cached_property
     def console(self) -> Console:
-        from rich.console import Console
+        from k8sprov.terminal import make_console
 
-        return Console(no_color=self._no_color(), highlight=False, soft_wrap=False)
+        return make_console(stderr=False, plain=self.plain)
 
     @cached_property
     def err_console(self) -> Console:
-        from rich.console import Console
+        from k8sprov.terminal import make_console
 
-        return Console(stderr=True, no_color=self._no_color(), highlight=False)
+        return make_console(stderr=True, plain=self.plain)
 
-    def _no_color(self) -> bool:
-        return self.no_color or "NO_COLOR" in os.environ
+    @property
+    def plain(self) -> bool:
+        """--no-color or NO_COLOR: no escape sequences at all, bold and dim included."""
+        from k8sprov.terminal import plain_requested
+
+        return plain_requested(self.no_color)
 
     @cached_property
     def project(self) -> Project:

@@ -14,7 +14,8 @@ pytestmark = pytest.mark.integration
 
 def test_exit_codes_are_the_documented_ones() -> None:
     assert {c.name: int(c) for c in ExitCode} == {
-        "OK": 0, "ERROR": 1, "CHANGES": 2, "USAGE": 64, "INTERRUPTED": 130, "TERMINATED": 143}
+        "OK": 0, "ERROR": 1, "CHANGES": 2, "USAGE": 64, "CANT_WRITE": 73, "INTERRUPTED": 130,
+        "BROKEN_PIPE": 141, "TERMINATED": 143}
 
 
 def test_no_terminal_and_no_auto_approve_is_refused_at_once(project: Path, cli) -> None:
@@ -136,4 +137,4 @@ def test_project_found_from_a_subfolder(project: Path, cli) -> None:
 def test_usage_errors_exit_64_not_2(cli) -> None:
     result = cli("plan", "--no-such-flag")
     assert result.exit_code == ExitCode.USAGE
-    assert "No such option" in result.output
+    assert "no such option: --no-such-flag — see k8sprov plan --help" in result.stderr

@@ -1,0 +1,34 @@
+"""The consoles k8sprov prints through: plain on request, and quiet when the reader of stdout goes away.
+
+Plain (`--no-color`, `NO_COLOR`) means no escape sequence at all. rich's own `no_color` only drops colours
+and keeps bold, dim and underline; with no colour system rich renders no style at all.
+"""
+
+from __future__ import annotations
+
+import os
+
+from rich.console import Console
+
+
+def plain_requested(no_color_flag: bool) -> bool:
+    """--no-color, or NO_COLOR set to anything but the empty string (no-color.org)."""
+    return no_color_flag or bool(os.environ.get("NO_COLOR"))
+
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        # rich would exit 1 itself; the CLI boundary ends every closed pipe the same quiet way.
+        self.quiet = True
+        raise BrokenPipeError
+
+
+def make_console(*, stderr: bool, plain: bool, soft_wrap: bool = False) -> Console:
+    return _Console(stderr=stderr, no_color=plain, color_system=None if plain else "auto", highlight=False,
+                    soft_wrap=soft_wrap)
+
+
+def is_plain(console: Console) -> bool:
+    """No styles will show: plain was asked for, or the output is no terminal. Live displays (progress
+    bars) move the cursor with escape sequences of their own, so they need a styled terminal too."""
+    return console.color_system is None or not console.is_terminal
