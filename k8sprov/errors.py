@@ -107,14 +107,27 @@ def _fix_for(err: OSError, path: str, *, chosen: bool) -> str:
     return fixes.get(err.errno or 0, f"check that path and run again{other}")
 
 
-def os_error(err: OSError, what: str | None = None) -> CannotWrite:
+_TEMPORARY = (".part", ".tmp", ".partial")
+
+
+def os_error(err: OSError, what: str | None = None, *, chosen: bool | None = None) -> CannotWrite:
     """One line for a file error: what could not be written (or the path), the system's reason, the fix.
 
     `what` names the target in the user's words ("cannot write the --json file plan.json"); without it
-    the error's own path leads, so a failure deep in the library still names the file."""
+    the error's own path leads, so a failure deep in the library still names the file. `chosen`: the user
+    named the path, so another path is a way out (the default when `what` is given). A temporary file
+    (written first, then renamed) is named by its folder: its random name means nothing to anyone."""
+    from pathlib import PurePath
+
     path = str(err.filename) if err.filename is not None else ""
+    name = PurePath(path).name
+    temporary = name.startswith(".") and (name.endswith(_TEMPORARY) or ".unpack-" in name)
     reason = err.strerror.lower() if err.strerror else err.__class__.__name__
-    subject = what or path or "a file operation failed"
-    if what and path and not what.endswith(path):
-        subject += f" ({path})"
-    return CannotWrite(f"{subject}: {reason}", hint=_fix_for(err, path, chosen=what is not None))
+    if what:
+        subject = what if temporary or not path or what.endswith(path) else f"{what} ({path})"
+    elif temporary:
+        subject = f"cannot write in {PurePath(path).parent}"
+    else:
+        subject = path or "a file operation failed"
+    named = what is not None if chosen is None else chosen
+    return CannotWrite(f"{subject}: {reason}", hint=_fix_for(err, path, chosen=named))
