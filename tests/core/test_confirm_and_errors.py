@@ -138,3 +138,41 @@ def test_usage_errors_exit_64_not_2(cli) -> None:
     result = cli("plan", "--no-such-flag")
     assert result.exit_code == ExitCode.USAGE
     assert "no such option: --no-such-flag — see k8sprov plan --help" in result.stderr
+
+
+def _recording_terraform(tmp_path: Path, real: Path) -> tuple[Path, Path]:
+    """A terraform that notes every run in a file, then is the real one."""
+    record = tmp_path / "terraform-runs"
+    fake = tmp_path / "terraform"
+    fake.write_text(f'#!/bin/sh\necho "$@" >> "{record}"\nexec "{real}" "$@"\n')
+    fake.chmod(0o755)
+    return fake, record
+
+
+@pytest.mark.parametrize("args", [("apply", "--env", "a"), ("apply", "--env", "prod"),
+                                  ("destroy", "--env", "a"), ("unlock", "--env", "a", "0123-4567")],
+                         ids=" ".join)
+def test_without_a_terminal_nothing_runs_at_all(project: Path, cli, tf_env, tmp_path: Path,
+                                                args: tuple[str, ...]) -> None:
+    """Refused before planning: no terraform process (not even `terraform version`), no plan saved,
+    nothing shown, one line."""
+    fake, record = _recording_terraform(tmp_path, tf_env.terraform)
+    result = cli("--terraform", str(fake), "-C", str(project), *args)
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert result.stderr.strip().splitlines() == [
+        "error: no terminal to ask for confirmation on — pass --auto-approve to run unattended"]
+    assert result.stdout == ""
+    assert not record.exists(), record.read_text()
+    assert list(project.rglob("*.tfplan")) == []
+
+
+def test_without_a_terminal_a_saved_plan_stays_for_later(project: Path, cli, tf_env, tmp_path: Path) -> None:
+    assert cli("-C", str(project), "plan", "--env", "a").exit_code == 0
+    saved = project / ".k8sprov/envs/a/plan.tfplan"
+    before = saved.read_bytes()
+    fake, record = _recording_terraform(tmp_path, tf_env.terraform)
+    result = cli("--terraform", str(fake), "-C", str(project), "apply", "--env", "a")
+    assert result.exit_code == ExitCode.USAGE and not record.exists()
+    assert saved.read_bytes() == before
+    assert cli("-C", str(project), "apply", "--env", "a", "--auto-approve").exit_code == 0
+    assert len(state_addresses(project, "a")) == 2
