@@ -17,6 +17,8 @@ def plain_requested(no_color_flag: bool) -> bool:
 
 
 class _Console(Console):
+    plain = False
+
     def on_broken_pipe(self) -> None:
         # rich would exit 1 itself; the CLI boundary ends every closed pipe the same quiet way.
         self.quiet = True
@@ -24,11 +26,13 @@ class _Console(Console):
 
 
 def make_console(*, stderr: bool, plain: bool, soft_wrap: bool = False) -> Console:
-    return _Console(stderr=stderr, no_color=plain, color_system=None if plain else "auto", highlight=False,
-                    soft_wrap=soft_wrap)
+    console = _Console(stderr=stderr, no_color=plain, color_system=None if plain else "auto", highlight=False,
+                       soft_wrap=soft_wrap)
+    console.plain = plain
+    return console
 
 
 def is_plain(console: Console) -> bool:
-    """No styles will show: plain was asked for, or the output is no terminal. Live displays (progress
-    bars) move the cursor with escape sequences of their own, so they need a styled terminal too."""
-    return console.color_system is None or not console.is_terminal
+    """Plain was asked for, or the output is no terminal. Live displays (progress bars) move the cursor
+    with escape sequences of their own: plain output has none."""
+    return bool(getattr(console, "plain", False)) or not console.is_terminal
