@@ -16,6 +16,12 @@ def test_exit_codes_are_the_documented_ones() -> None:
     assert {c.name: int(c) for c in ExitCode} == {
         "OK": 0, "ERROR": 1, "CHANGES": 2, "USAGE": 64, "CANT_WRITE": 73, "INTERRUPTED": 130,
         "BROKEN_PIPE": 141, "TERMINATED": 143}
+    repo = Path(__file__).parents[2]
+    commands = (repo / "docs/commands.md").read_text()
+    readme_rows = [line for line in (repo / "README.md").read_text().splitlines() if line.startswith("| ")]
+    for code in ExitCode:
+        assert f"| {int(code)} | `{code.name}` |" in commands, f"docs/commands.md does not list {code.name}"
+        assert any(str(int(code)) in row.split("|")[1] for row in readme_rows), f"README lacks {int(code)}"
 
 
 def test_no_terminal_and_no_auto_approve_is_refused_at_once(project: Path, cli) -> None:
