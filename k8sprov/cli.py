@@ -143,8 +143,8 @@ def _invoked_only(args: list[str]) -> tuple[list[typer.models.CommandInfo], list
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the `k8sprov` script: every error leaves here as one line and a named exit code."""
+    from k8sprov.context import plain_requested
     from k8sprov.errors import os_error
-    from k8sprov.terminal import plain_requested
 
     args = argv if argv is not None else sys.argv[1:]
     debug = "--debug" in args

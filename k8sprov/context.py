@@ -14,6 +14,12 @@ if TYPE_CHECKING:
     from k8sprov.project import Project
 
 
+def plain_requested(no_color_flag: bool) -> bool:
+    """--no-color, or NO_COLOR set to anything but the empty string (no-color.org). Kept free of rich:
+    the error boundary asks before any command runs."""
+    return no_color_flag or bool(os.environ.get("NO_COLOR"))
+
+
 @dataclass
 class AppContext:
     project_dir: Path | None = None
@@ -37,8 +43,6 @@ class AppContext:
     @property
     def plain(self) -> bool:
         """--no-color or NO_COLOR: no escape sequences at all, bold and dim included."""
-        from k8sprov.terminal import plain_requested
-
         return plain_requested(self.no_color)
 
     @cached_property

@@ -6,14 +6,7 @@ and keeps bold, dim and underline; with no colour system rich renders no style a
 
 from __future__ import annotations
 
-import os
-
 from rich.console import Console
-
-
-def plain_requested(no_color_flag: bool) -> bool:
-    """--no-color, or NO_COLOR set to anything but the empty string (no-color.org)."""
-    return no_color_flag or bool(os.environ.get("NO_COLOR"))
 
 
 class _Console(Console):
