@@ -72,14 +72,50 @@ for _commands in (core, charts, lint, promotion, bundle, doctor, ci, report):
     _commands.register(app)
 
 
-def _report(err: K8sprovError, debug: bool) -> None:
-    from rich.console import Console
+def _report(err: K8sprovError, debug: bool, plain: bool) -> None:
     from rich.markup import escape
 
-    console = Console(stderr=True, highlight=False)
-    console.print(f"[bold red]error:[/] {escape(err.one_line())}", soft_wrap=True)
+    from k8sprov.terminal import make_console
+
+    console = make_console(stderr=True, plain=plain, soft_wrap=True)
+    console.print(f"[bold red]error:[/] {escape(err.one_line())}")
     if debug and err.detail:
-        console.print(escape(err.detail), soft_wrap=True)
+        console.print(escape(err.detail))
+
+
+def _usage_error(err: typer.TyperException) -> K8sprovError:
+    """Click's usage errors (unknown option, missing or bad value) as our one line, naming the command's
+    --help. Click's own "Possible options" guesses by the whole word, dashes included, and so offers
+    --jobs for --bogus: only an option close in its name is suggested."""
+    from k8sprov.errors import UsageError
+
+    ctx = getattr(err, "ctx", None)
+    command = getattr(ctx, "command_path", None) or "k8sprov"
+    option = getattr(err, "option_name", None)
+    unknown = type(err).__name__ == "NoSuchOption"
+    text = err.message if unknown else err.format_message()
+    message = (text[:1].lower() + text[1:]).rstrip(".")
+    if unknown and isinstance(option, str) and ctx is not None:
+        import difflib
+
+        known = [o for param in ctx.command.params for o in (*param.opts, *param.secondary_opts)
+                 if o.startswith("--")]
+        close = difflib.get_close_matches(option.lstrip("-"), [o.lstrip("-") for o in known], n=1,
+                                          cutoff=0.75)
+        if close:
+            message += f" (did you mean --{close[0]}?)"
+    return UsageError(message, hint=f"see {command} --help")
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader of stdout went away (`k8sprov diff a b | head -1`): stop without a word, like other Unix
+    tools. Point stdout at /dev/null so the interpreter's last flush has nowhere to fail."""
+    import contextlib
+
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(int(ExitCode.BROKEN_PIPE))
 
 
 # Global options that take a value (the word after them is no command name).
@@ -113,34 +149,54 @@ def _invoked_only(args: list[str]) -> tuple[list[typer.models.CommandInfo], list
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the `k8sprov` script: every error leaves here as one line and a named exit code."""
+    from k8sprov.context import plain_requested
+    from k8sprov.errors import os_error
+
     args = argv if argv is not None else sys.argv[1:]
     debug = "--debug" in args
+    plain = plain_requested("--no-color" in args)
     registered = (app.registered_commands, app.registered_groups)
     app.registered_commands, app.registered_groups = _invoked_only(args)
     try:
         code = app(args=args, prog_name="k8sprov", standalone_mode=False)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
     except K8sprovError as err:
-        _report(err, debug)
-        if debug:
-            import traceback
-
-            traceback.print_exc()
-        sys.exit(int(err.exit_code))
+        _fail(err, debug, plain)
     except typer.Exit as exit_:
         sys.exit(exit_.exit_code)
     except typer.Abort:
         sys.exit(int(ExitCode.INTERRUPTED))
     except typer.TyperException as err:
         # Typer's usage errors carry click's exit code 2, which we keep for "changes present".
-        show = getattr(err, "show", None)
-        if callable(show):
-            show()
-        else:
-            print(f"error: {err.message}", file=sys.stderr)
-        sys.exit(int(ExitCode.USAGE if getattr(err, "exit_code", 1) == 2 else ExitCode.ERROR))
+        # No traceback for them, --debug or not: the line says all there is.
+        if getattr(err, "exit_code", 1) == 2:
+            _fail(_usage_error(err), False, plain)
+        _fail(K8sprovError(err.format_message()), False, plain)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(int(ExitCode.INTERRUPTED))
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+    except SystemExit as exit_:
+        # Typer meets a closed pipe (typer.echo) with its own exit 1 after wrapping stdout so that
+        # flushing it can no longer fail: the same quiet ending as every other closed pipe.
+        if type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            _quiet_broken_pipe()
+        raise exit_
+    except OSError as err:  # a file k8sprov had to write: a missing or read-only folder, a full disk
+        _fail(os_error(err), debug, plain)
     finally:
         app.registered_commands, app.registered_groups = registered
     sys.exit(int(code) if isinstance(code, int) else 0)
+
+
+def _fail(err: K8sprovError, debug: bool, plain: bool) -> None:
+    try:
+        _report(err, debug, plain)
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+    except BrokenPipeError:
+        pass
+    sys.exit(int(err.exit_code))

@@ -12,6 +12,13 @@ class NoTerminal(ConfirmationRefused):
     exit_code = ExitCode.USAGE
 
 
+def require_terminal(auto_approve: bool, stdin: TextIO | None = None) -> None:
+    """Refuse at once, before any planning or terraform run, when a question could not be asked."""
+    if not auto_approve and not (stdin or sys.stdin).isatty():
+        raise NoTerminal("no terminal to ask for confirmation on",
+                         hint="pass --auto-approve to run unattended")
+
+
 def confirm(question: str, *, type_to_confirm: str | None, auto_approve: bool,
             stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
     """Return when the user agreed; raise otherwise. Never waits on a stdin that is not a terminal."""
@@ -19,9 +26,7 @@ def confirm(question: str, *, type_to_confirm: str | None, auto_approve: bool,
         return
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
-    if not stdin.isatty():
-        raise NoTerminal("no terminal to ask for confirmation on",
-                         hint="pass --auto-approve to run unattended")
+    require_terminal(auto_approve, stdin)
     if type_to_confirm is not None:
         stdout.write(f"{question}\n  Type the environment name ({type_to_confirm}) to confirm: ")
     else:

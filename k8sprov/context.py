@@ -14,6 +14,12 @@ if TYPE_CHECKING:
     from k8sprov.project import Project
 
 
+def plain_requested(no_color_flag: bool) -> bool:
+    """--no-color, or NO_COLOR set to anything but the empty string (no-color.org). Kept free of rich:
+    the error boundary asks before any command runs."""
+    return no_color_flag or bool(os.environ.get("NO_COLOR"))
+
+
 @dataclass
 class AppContext:
     project_dir: Path | None = None
@@ -25,18 +31,20 @@ class AppContext:
 
     @cached_property
     def console(self) -> Console:
-        from rich.console import Console
+        from k8sprov.terminal import make_console
 
-        return Console(no_color=self._no_color(), highlight=False, soft_wrap=False)
+        return make_console(stderr=False, plain=self.plain)
 
     @cached_property
     def err_console(self) -> Console:
-        from rich.console import Console
+        from k8sprov.terminal import make_console
 
-        return Console(stderr=True, no_color=self._no_color(), highlight=False)
+        return make_console(stderr=True, plain=self.plain)
 
-    def _no_color(self) -> bool:
-        return self.no_color or "NO_COLOR" in os.environ
+    @property
+    def plain(self) -> bool:
+        """--no-color or NO_COLOR: no escape sequences at all, bold and dim included."""
+        return plain_requested(self.no_color)
 
     @cached_property
     def project(self) -> Project:

@@ -16,7 +16,9 @@ class ExitCode(IntEnum):
     ERROR = 1
     CHANGES = 2
     USAGE = 64
+    CANT_WRITE = 73  # EX_CANTCREAT: a file or folder could not be written (missing or read-only place)
     INTERRUPTED = 130
+    BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of stdout went away (`| head`); nothing is printed
     TERMINATED = 143
 
 
@@ -76,3 +78,56 @@ class Terminated(K8sprovError):
     """Stopped by SIGTERM (CI runners send it on cancel)."""
 
     exit_code = ExitCode.TERMINATED
+
+
+class CannotWrite(K8sprovError):
+    """A file or folder k8sprov writes cannot be created: a missing or read-only folder, a full disk."""
+
+    exit_code = ExitCode.CANT_WRITE
+
+
+def _fix_for(err: OSError, path: str, *, chosen: bool) -> str:
+    """How to fix a file error; `chosen` when the user named the path (then another path is a way out)."""
+    import errno
+    from pathlib import PurePath
+
+    parent = PurePath(path).parent
+    other = ", or pick another path" if chosen else ""
+    fixes = {
+        errno.ENOENT: f"create the folder {parent} first{other}",
+        errno.ENOTDIR: f"a part of that path is a file where a folder belongs: move the file away{other}",
+        errno.EISDIR: f"that is a folder: move it away{other}",
+        errno.EEXIST: f"a file is where a folder belongs: move it away{other}",
+        errno.EACCES: f"give the user running k8sprov write access there{other}",
+        errno.EPERM: f"give the user running k8sprov write access there{other}",
+        errno.EROFS: f"that file system is read-only: run from a writable copy of the project{other}",
+        errno.ENOSPC: "the disk is full: free some space and run again",
+        errno.EDQUOT: "the disk quota is used up: free some space and run again",
+    }
+    return fixes.get(err.errno or 0, f"check that path and run again{other}")
+
+
+_TEMPORARY = (".part", ".tmp", ".partial")
+
+
+def os_error(err: OSError, what: str | None = None, *, chosen: bool | None = None) -> CannotWrite:
+    """One line for a file error: what could not be written (or the path), the system's reason, the fix.
+
+    `what` names the target in the user's words ("cannot write the --json file plan.json"); without it
+    the error's own path leads, so a failure deep in the library still names the file. `chosen`: the user
+    named the path, so another path is a way out (the default when `what` is given). A temporary file
+    (written first, then renamed) is named by its folder: its random name means nothing to anyone."""
+    from pathlib import PurePath
+
+    path = str(err.filename) if err.filename is not None else ""
+    name = PurePath(path).name
+    temporary = name.startswith(".") and (name.endswith(_TEMPORARY) or ".unpack-" in name)
+    reason = err.strerror.lower() if err.strerror else err.__class__.__name__
+    if what:
+        subject = what if temporary or not path or what.endswith(path) else f"{what} ({path})"
+    elif temporary:
+        subject = f"cannot write in {PurePath(path).parent}"
+    else:
+        subject = path or "a file operation failed"
+    named = what is not None if chosen is None else chosen
+    return CannotWrite(f"{subject}: {reason}", hint=_fix_for(err, path, chosen=named))

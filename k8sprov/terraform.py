@@ -244,8 +244,13 @@ def _pump(src: IO[bytes], sink: IO[str] | None, keep: list[str],
         keep.append(text)
         if sink is not None:
             # Backend credentials (a pg conn_str) never reach the terminal or a log file.
-            sink.write(masker(text))
-            sink.flush()
+            try:
+                sink.write(masker(text))
+                sink.flush()
+            except BrokenPipeError:
+                # The reader went away (`| head`): terraform goes on (an apply must not stop half-way)
+                # and its output is still kept; k8sprov ends quietly at its next write.
+                sink = None
     src.close()
 
 

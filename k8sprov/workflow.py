@@ -143,6 +143,29 @@ def ensure_init(run: EnvRun, *, reinit: bool = False, lock_timeout: str | None =
     return True
 
 
+def check_writable(run: EnvRun) -> None:
+    """Before terraform starts: can the plan, its record and (local backend) the state be written?
+
+    A read-only checkout otherwise fails late, and Terraform reports a state lock it cannot create as a
+    lock held by someone else."""
+    import os
+    import tempfile
+
+    from k8sprov.errors import os_error
+
+    folders = [run.env_dir]
+    if run.env.backend_file is None:  # the local backend keeps state beside the root module
+        folders.append(run.project.terraform_dir)
+    for folder in folders:
+        try:
+            fd, name = tempfile.mkstemp(dir=folder, prefix=".k8sprov-write-check-")
+            os.close(fd)
+            Path(name).unlink()
+        except OSError as err:
+            err.filename = str(folder)
+            raise os_error(err, f"cannot write in {folder}", chosen=False) from None
+
+
 def check_charts(run: EnvRun) -> None:
     from k8sprov.charts.verify import check_profile_charts
 
@@ -158,6 +181,7 @@ class PlanOutcome:
 
 def plan(run: EnvRun, *, destroy: bool = False, lock_timeout: str | None = None) -> PlanOutcome:
     """Init if needed, plan into the environment's plan file, record what it was built from."""
+    check_writable(run)
     check_charts(run)
     ensure_init(run, lock_timeout=lock_timeout)
     plan_file, _ = planstore.plan_paths(run.env_dir, destroy=destroy)
@@ -185,6 +209,7 @@ def saved_plan(run: EnvRun, plan_file: Path | None = None, *, destroy: bool = Fa
     path = plan_file or planstore.plan_paths(run.env_dir, destroy=destroy)[0]
     if plan_file is None and not path.is_file():
         return None
+    check_writable(run)  # applying it writes state and retires the plan
     if plan_file is not None and not plan_file.is_file():
         raise PlanError(f"{plan_file}: no such plan file", hint=f"run k8sprov plan --env {run.env.name}")
     record = planstore.require_valid(path, environment=run.env.name, inputs=run.inputs(),

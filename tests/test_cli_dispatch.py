@@ -46,4 +46,4 @@ def test_every_command_is_registered_again_after_a_run(cli) -> None:  # type: ig
     assert cli("--version").exit_code == 0
     assert _names([]) == ALL
     result = cli("nonsense")
-    assert result.exit_code == 64 and "No such command" in result.output
+    assert result.exit_code == 64 and "no such command" in result.output

@@ -15,6 +15,7 @@ decompression bomb is stopped before its bytes are inflated.
 
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
 import io
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from k8sprov.errors import K8sprovError
+from k8sprov.errors import K8sprovError, os_error
 
 MANIFEST = "bundle.json"
 FORMAT = "k8sprov-bundle/1"
@@ -128,8 +129,13 @@ def write(out: Path, members: list[Member], metadata: dict[str, Any]) -> tuple[d
         "aggregate_sha256": aggregate(entries),
     }
     manifest_bytes = (json.dumps(manifest, indent=2, sort_keys=False) + "\n").encode("utf-8")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
+    try:
+        if out.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "is a folder", str(out))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
+    except OSError as err:
+        raise os_error(err, f"cannot write the bundle {out}") from None
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as raw, \
@@ -324,8 +330,11 @@ def _scan(path: Path, limits: Limits, dest: Path | None) -> Verified:
 
 def verify(path: Path, limits: Limits | None = None) -> Verified:
     """Check every member against the manifest; BundleError naming the first problem."""
+    if path.is_dir():
+        raise BundleError(f"{path} is a folder, not a bundle file",
+                          hint="name the .tar.gz file that k8sprov bundle wrote")
     if not path.is_file():
-        raise BundleError(f"{path}: no such file")
+        raise BundleError(f"{path}: no such file", hint="name the .tar.gz file that k8sprov bundle wrote")
     return _scan(path, limits or Limits(), None)
 
 
@@ -337,15 +346,20 @@ def unpack(path: Path, dest: Path, limits: Limits | None = None) -> Verified:
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise BundleError(f"{dest}: exists and is not an empty folder",
                           hint="unpack into a new or empty folder")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}.unpack-"))
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}.unpack-"))
+    except OSError as err:
+        raise os_error(err, f"cannot unpack into {dest}") from None
     try:
         _scan(path, limits or Limits(), staging)
         staging.chmod(0o755)
         if dest.exists():
             dest.rmdir()
         staging.rename(dest)
-    except BaseException:
+    except BaseException as err:
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(err, OSError) and not isinstance(err, K8sprovError):
+            raise os_error(err, f"cannot unpack into {dest}") from None
         raise
     return verified

@@ -29,6 +29,14 @@ def lock_path(charts_dir: Path) -> Path:
     return charts_dir / LOCK_NAME
 
 
+def _restore_hint(charts_dir: Path) -> str:
+    """The lock's pins are the point (the sha256 every archive was verified against): get them back from
+    git before making new ones."""
+    relative = f"{charts_dir.name}/{LOCK_NAME}"
+    return (f"restore it from git (git checkout -- {relative}); only if it was never committed, delete it"
+            " and run k8sprov update-charts to pin again")
+
+
 def read_lock(charts_dir: Path) -> dict[tuple[str, str], LockEntry]:
     """The lock's entries by (name, version); a missing lock is empty, a malformed one an error."""
     path = lock_path(charts_dir)
@@ -37,16 +45,14 @@ def read_lock(charts_dir: Path) -> dict[tuple[str, str], LockEntry]:
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as err:
-        raise ChartError(
-            f"{path}: not a valid lock file ({err.__class__.__name__})",
-            hint="delete it and run k8sprov update-charts",
-        ) from None
+        why = str(err) if isinstance(err, ValueError) else err.__class__.__name__
+        raise ChartError(f"{path}: not a valid lock file ({why})", hint=_restore_hint(charts_dir)) from None
     if (
         not isinstance(data, dict)
         or data.get("version") != LOCK_VERSION
         or not isinstance(data.get("charts"), list)
     ):
-        raise ChartError(f"{path}: unknown lock format", hint="delete it and run k8sprov update-charts")
+        raise ChartError(f"{path}: unknown lock format", hint=_restore_hint(charts_dir))
     entries: dict[tuple[str, str], LockEntry] = {}
     for raw in data["charts"]:
         try:
@@ -58,9 +64,7 @@ def read_lock(charts_dir: Path) -> dict[tuple[str, str], LockEntry]:
                 size=int(raw["size"]),
             )
         except (KeyError, TypeError, ValueError):
-            raise ChartError(
-                f"{path}: malformed entry {raw!r:.80}", hint="delete it and run k8sprov update-charts"
-            ) from None
+            raise ChartError(f"{path}: malformed entry {raw!r:.80}", hint=_restore_hint(charts_dir)) from None
         if not _SHA256.match(entry.sha256):
             raise ChartError(f"{path}: {entry.name} {entry.version}: sha256 is not 64 lowercase hex digits")
         entries[entry.key] = entry

@@ -138,7 +138,9 @@ class RichReporter(PlainReporter):
 
 
 def reporter_for(console: Console) -> PlainReporter:
-    return RichReporter(console) if console.is_terminal else PlainReporter(console)
+    from k8sprov.terminal import is_plain
+
+    return PlainReporter(console) if is_plain(console) else RichReporter(console)
 
 
 def results_table(report: VendorReport) -> Any:

@@ -35,10 +35,14 @@ def _app(ctx: typer.Context) -> AppContext:
     return obj
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+def _check_targets(json_out: str | None, markdown_out: Path | None) -> None:
+    """Output files whose folder is missing stop the command before terraform runs."""
+    from k8sprov.outfile import check_target
+
+    if json_out not in (None, "-"):
+        check_target(Path(json_out), "--json")
+    if markdown_out is not None:
+        check_target(markdown_out, "--markdown")
 
 
 def render_plan(app: AppContext, run: EnvRun | None, plan_json: dict[str, Any], *, plan_file: Path | None,
@@ -46,6 +50,7 @@ def render_plan(app: AppContext, run: EnvRun | None, plan_json: dict[str, Any], 
     """Show a plan (rich on the terminal, optional JSON/Markdown files); True when it has changes."""
     import json
 
+    from k8sprov.outfile import write_text
     from k8sprov.planview import PlanHeader, render_rich, summarize, to_json, to_markdown
 
     summary = summarize(plan_json, locked_charts=_locked_charts(app, run),
@@ -67,9 +72,9 @@ def render_plan(app: AppContext, run: EnvRun | None, plan_json: dict[str, Any], 
             sys.stdout.write(text)
             sys.stdout.flush()
         else:
-            _write_atomic(Path(json_out), text)
+            write_text(Path(json_out), text, "--json")
     if markdown_out is not None:
-        _write_atomic(markdown_out, to_markdown(summary, header, detail=detail))
+        write_text(markdown_out, to_markdown(summary, header, detail=detail), "--markdown")
     return bool(summary.has_changes)
 
 
@@ -109,25 +114,41 @@ def envs(ctx: typer.Context,
     """List the environments (infra/envs/*.tfvars) with profile, connection, backend and saved-plan status."""
     from k8sprov.atrest import exposed
     from k8sprov.connection import for_env
+    from k8sprov.errors import K8sprovError
     from k8sprov.workflow import plan_status
 
     app = _app(ctx)
     project = app.project
     rows: list[dict[str, Any]] = []
-    for env in project.environments():
+    broken: list[str] = []
+    for name in project.env_names:
+        var_file = str((project.envs_dir / f"{name}.tfvars").relative_to(project.root))
+        try:
+            env = project.environment(name)
+        except K8sprovError as err:  # one bad file is that environment's problem, not the others'
+            broken.append(name)
+            message = err.message.removeprefix(f"{project.root / var_file}: ").removeprefix(f"{var_file}: ")
+            rows.append({"name": name, "var_file": var_file, "error": message})
+            continue
         rows.append({
             "name": env.name,
             "profile": env.profile,
-            "var_file": str(env.var_file.relative_to(project.root)),
+            "var_file": var_file,
             "connection": for_env(project, env).describe(),
             "backend": str(env.backend_file.relative_to(project.root)) if env.backend_file else "local",
             "plan": plan_status(project, env, None),
             "readable_by_others": exposed(project, env.name),
         })
+    failure = K8sprovError(
+        f"{len(broken)} of {len(rows)} environments cannot be read: {', '.join(broken)}",
+        hint="fix the var file (k8sprov lint --env " + " --env ".join(broken) + " shows where)",
+    ) if broken else None
     if as_json:
         import json
 
         typer.echo(json.dumps({"environments": rows}, indent=2))
+        if failure:
+            raise failure
         return
     console = app.console
     table = _envs_table(rows, short=False)
@@ -139,15 +160,18 @@ def envs(ctx: typer.Context,
         app.err_console.print("warning: others can read files that hold secrets (readable by others);"
                               " k8sprov makes them private the next time it runs for the environment"
                               " (k8sprov init --env ENV will do)", soft_wrap=True)
+    if failure:
+        raise failure
 
 
 def _envs_table(rows: list[dict[str, Any]], *, short: bool) -> Any:
     """`short` leaves out the var file column, which only repeats each name (an environment is the stem of
     infra/envs/<environment>.tfvars), so a narrow terminal folds the connection instead of cutting paths."""
+    from rich.markup import escape
     from rich.table import Column, Table
 
     # The warning column appears only when an environment's state or saved plan is open to others.
-    warn = [", ".join(row["readable_by_others"]) for row in rows]
+    warn = [", ".join(row.get("readable_by_others", [])) for row in rows]
     extra = ["readable by others"] if any(warn) else []
     headers = ["environment", "profile", *([] if short else ["var file"]), "connection", "backend",
                "saved plan", *extra]
@@ -157,6 +181,10 @@ def _envs_table(rows: list[dict[str, Any]], *, short: bool) -> Any:
                   box=None, caption="var files: infra/envs/<environment>.tfvars" if short else None,
                   caption_justify="left")
     for row, open_to in zip(rows, warn, strict=True):
+        if "error" in row:  # a var file that cannot be read: its error in its row, the others as usual
+            table.add_row(escape(row["name"]), "[red]?[/]", *([] if short else [escape(row["var_file"])]),
+                          f"[red]error: {escape(row['error'])}[/]", "", "", *([""] if extra else []))
+            continue
         table.add_row(row["name"], row["profile"], *([] if short else [row["var_file"]]), row["connection"],
                       row["backend"], row["plan"], *([open_to] if extra else []))
     return table
@@ -229,6 +257,7 @@ def plan(ctx: typer.Context,
         names = fleet_names
     if not names:
         raise UsageError("plan needs --env ENV (repeatable) or --all", hint="k8sprov plan --env basic")
+    _check_targets(json_out, markdown_out)
     single = len(names) == 1 and not all_envs and since is None
     try:
         if not no_lint:  # typos in var and values files stop the plan before Terraform starts
@@ -301,8 +330,10 @@ def _write_failed(app: AppContext, env_name: str, json_out: str, err: K8sprovErr
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        with contextlib.suppress(OSError):  # the plan's own error is the one to report
-            _write_atomic(Path(json_out), text)
+        from k8sprov.outfile import write_text
+
+        with contextlib.suppress(K8sprovError):  # the plan's own error is the one to report
+            write_text(Path(json_out), text, "--json")
 
 
 def _plan_many(app: AppContext, names: list[str], *, jobs: int, destroy: bool, lock_timeout: str | None,
@@ -340,7 +371,9 @@ def _plan_many(app: AppContext, names: list[str], *, jobs: int, destroy: bool, l
             sys.stdout.write(text)
             sys.stdout.flush()
         else:
-            _write_atomic(Path(json_out), text)
+            from k8sprov.outfile import write_text
+
+            write_text(Path(json_out), text, "--json")
     if outcome.interrupted_by is not None:
         import signal
 
@@ -367,8 +400,9 @@ def unlock(ctx: typer.Context, env: EnvOption,
            auto_approve: AutoApprove = False) -> None:
     """Release a state lock left by a run that is gone (terraform force-unlock), after typing the name."""
     from k8sprov import workflow
-    from k8sprov.confirm import confirm
+    from k8sprov.confirm import confirm, require_terminal
 
+    require_terminal(auto_approve)  # before terraform runs: it could not be asked afterwards either
     app = _app(ctx)
     run = workflow.open_env(app, env)
     workflow.check_unlockable(run)
@@ -392,6 +426,7 @@ def show(ctx: typer.Context,
     if env is None and plan_path is None:
         raise UsageError("show needs --env ENV (its saved plan) or --plan FILE (any plan)",
                          hint="k8sprov show --env basic, or k8sprov show --plan plan.json")
+    _check_targets(json_out, markdown_out)
     if plan_path is not None:
         from k8sprov.planview import load_plan_file
 
@@ -445,8 +480,9 @@ def apply(ctx: typer.Context, env: EnvOption, auto_approve: AutoApprove = False,
           = None, lock_timeout: LockTimeout = None) -> None:
     """Apply the environment's saved plan (or plan, show, ask, and apply exactly that)."""
     from k8sprov import workflow
-    from k8sprov.confirm import confirm
+    from k8sprov.confirm import confirm, require_terminal
 
+    require_terminal(auto_approve)  # before planning: a plan nobody can confirm is only waiting time
     app = _app(ctx)
     run = workflow.open_env(app, env)
     outcome = _plan_or_saved(app, run, plan_path, destroy=False, lock_timeout=lock_timeout)
@@ -468,8 +504,9 @@ def destroy(ctx: typer.Context, env: EnvOption, auto_approve: AutoApprove = Fals
             lock_timeout: LockTimeout = None) -> None:
     """Destroy everything in one environment, after typing its name."""
     from k8sprov import workflow
-    from k8sprov.confirm import confirm
+    from k8sprov.confirm import confirm, require_terminal
 
+    require_terminal(auto_approve)  # before planning: a plan nobody can confirm is only waiting time
     app = _app(ctx)
     run = workflow.open_env(app, env)
     outcome = workflow.plan(run, destroy=True, lock_timeout=lock_timeout)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,13 +81,15 @@ def load_hcl_cached(path: Path, cache: Path | None) -> tuple[dict[str, Any], str
                 return cached["data"], text
         except (OSError, ValueError, AttributeError):
             pass
-    from k8sprov.hcl import load_hcl
+    from k8sprov.hcl import HclSyntaxError, load_hcl
 
     try:
         data = load_hcl(path)
+    except HclSyntaxError as err:
+        column = f" (column {err.column})" if err.line and err.column else ""
+        raise _HclProblem(f"not valid HCL{column}: {err.reason}", err.line) from None
     except ProjectError as err:
-        match = re.search(r"at line (\d+)", err.message)
-        raise _HclProblem("not valid HCL", int(match.group(1)) if match else None) from None
+        raise _HclProblem(err.message.split(": ", 1)[-1], None) from None
     if key is not None:
         from k8sprov.lint.chartfacts import write_private
 

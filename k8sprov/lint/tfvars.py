@@ -7,6 +7,7 @@ when it spells one). Validation blocks stay Terraform's job.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -103,6 +104,7 @@ class Variable:
     type: Type
     required: bool  # no default
     nullable: bool
+    sensitive: bool = False  # its value is never quoted in a finding
 
 
 def declared_variables(data: dict[str, Any]) -> dict[str, Variable]:
@@ -119,7 +121,8 @@ def declared_variables(data: dict[str, Any]) -> dict[str, Variable]:
             except (TypeSyntax, IndexError):
                 vtype = ANY
             out[str(name)] = Variable(str(name), vtype, required="default" not in body,
-                                      nullable=body.get("nullable", True) is not False)
+                                      nullable=body.get("nullable", True) is not False,
+                                      sensitive=body.get("sensitive") is True)
     return out
 
 
@@ -149,7 +152,7 @@ def check_value(value: Any, t: Type, path: tuple[str, ...]) -> list[tuple[tuple[
         if isinstance(value, bool | dict | list):
             return [(path, f"must be a number, not {_what(value)}", None)]
         if isinstance(value, str) and not _is_number(value):
-            return [(path, "must be a number, not a string that spells none", None)]
+            return [(path, _not_a_number(value), None)]
         return []
     if kind == "bool":
         if isinstance(value, bool):
@@ -190,6 +193,21 @@ def check_value(value: Any, t: Type, path: tuple[str, ...]) -> list[tuple[tuple[
                 out.append((path, f"missing attribute {name!r} (required by the variable's type)", None))
         return out
     return []
+
+
+_DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h)\s*$")
+_SECONDS = {"s": 1, "m": 60, "h": 3600}
+
+
+def _not_a_number(text: str) -> str:
+    """A duration ("15m") where Terraform wants seconds says which number; any other string is quoted,
+    shortened (a number-typed variable holds no secret, and a long string helps nobody here)."""
+    duration = _DURATION.match(text)
+    if duration:
+        seconds = int(duration.group(1)) * _SECONDS[duration.group(2)]
+        return f"must be a number of seconds, e.g. {seconds}, not the string {json.dumps(text)}"
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    return f"must be a number, not the string {json.dumps(shown)}"
 
 
 def _is_number(text: str) -> bool:
@@ -250,6 +268,8 @@ def check_env_file(data: dict[str, Any], text: str, variables: dict[str, Variabl
             findings.append(Finding(Severity.ERROR, file, line, name, "must not be null (nullable = false)"))
             continue
         for path, problem, hint in check_value(value, var.type, (name,)):
+            if var.sensitive and "the string" in problem:
+                problem = problem.split(", not the string")[0] + ", not a string"
             findings.append(Finding(Severity.ERROR, file, find_line(text, path) or line, show_path(path),
                                     problem, hint))
     for var in variables.values():

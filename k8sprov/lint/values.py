@@ -42,7 +42,11 @@ def parse_values(text: str) -> ValuesDoc:
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise YamlProblem(f"not valid YAML: {problem}", mark.line + 1 if mark else None) from None
+        line = mark.line + 1 if mark else None
+        if problem == "but found another document":  # PyYAML's words for a second `---`
+            raise YamlProblem(f"holds more than one YAML document (line {line}); a values file is one"
+                              " document", line) from None
+        raise YamlProblem(f"not valid YAML: {problem}", line) from None
     finally:
         loader.dispose()
     lines: dict[Path_, int] = {}
@@ -150,9 +154,19 @@ def _type_problem(value: Any, default: str | None) -> str | None:
     )
     if not wrong:
         return None
+    # A string that reads as a number or bool was quoted (YAML would have typed it otherwise).
     hint = ""
     if given == "str" and default == "bool":
-        hint = "; write true or false without quotes"
+        quoted = str(value).lower() in ("true", "false")
+        hint = "; write true or false without quotes" if quoted else "; write true or false"
     elif given == "str" and default == "num":
-        hint = "; write the number without quotes"
+        hint = "; write the number without quotes" if _is_number(str(value)) else "; write a number in digits"
     return f"is {_TYPE_WORDS[given]}, the chart's default is {_TYPE_WORDS[default]}{hint}"
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

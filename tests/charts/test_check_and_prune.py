@@ -155,7 +155,7 @@ def test_shell_shim_runs_update_charts(world: World) -> None:
     )
     # `-C` belongs before the command in k8sprov; the shim passes arguments through untouched, so this is
     # k8sprov's own usage error, proving the shim ran k8sprov update-charts with our arguments.
-    assert proc.returncode == 64 and "No such option: -C" in proc.stderr
+    assert proc.returncode == 64 and "no such option: -C" in proc.stderr
     proc = subprocess.run(
         [str(shim), "--check"],
         env=env,

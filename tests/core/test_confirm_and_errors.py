@@ -14,7 +14,14 @@ pytestmark = pytest.mark.integration
 
 def test_exit_codes_are_the_documented_ones() -> None:
     assert {c.name: int(c) for c in ExitCode} == {
-        "OK": 0, "ERROR": 1, "CHANGES": 2, "USAGE": 64, "INTERRUPTED": 130, "TERMINATED": 143}
+        "OK": 0, "ERROR": 1, "CHANGES": 2, "USAGE": 64, "CANT_WRITE": 73, "INTERRUPTED": 130,
+        "BROKEN_PIPE": 141, "TERMINATED": 143}
+    repo = Path(__file__).parents[2]
+    commands = (repo / "docs/commands.md").read_text()
+    readme_rows = [line for line in (repo / "README.md").read_text().splitlines() if line.startswith("| ")]
+    for code in ExitCode:
+        assert f"| {int(code)} | `{code.name}` |" in commands, f"docs/commands.md does not list {code.name}"
+        assert any(str(int(code)) in row.split("|")[1] for row in readme_rows), f"README lacks {int(code)}"
 
 
 def test_no_terminal_and_no_auto_approve_is_refused_at_once(project: Path, cli) -> None:
@@ -136,4 +143,42 @@ def test_project_found_from_a_subfolder(project: Path, cli) -> None:
 def test_usage_errors_exit_64_not_2(cli) -> None:
     result = cli("plan", "--no-such-flag")
     assert result.exit_code == ExitCode.USAGE
-    assert "No such option" in result.output
+    assert "no such option: --no-such-flag — see k8sprov plan --help" in result.stderr
+
+
+def _recording_terraform(tmp_path: Path, real: Path) -> tuple[Path, Path]:
+    """A terraform that notes every run in a file, then is the real one."""
+    record = tmp_path / "terraform-runs"
+    fake = tmp_path / "terraform"
+    fake.write_text(f'#!/bin/sh\necho "$@" >> "{record}"\nexec "{real}" "$@"\n')
+    fake.chmod(0o755)
+    return fake, record
+
+
+@pytest.mark.parametrize("args", [("apply", "--env", "a"), ("apply", "--env", "prod"),
+                                  ("destroy", "--env", "a"), ("unlock", "--env", "a", "0123-4567")],
+                         ids=" ".join)
+def test_without_a_terminal_nothing_runs_at_all(project: Path, cli, tf_env, tmp_path: Path,
+                                                args: tuple[str, ...]) -> None:
+    """Refused before planning: no terraform process (not even `terraform version`), no plan saved,
+    nothing shown, one line."""
+    fake, record = _recording_terraform(tmp_path, tf_env.terraform)
+    result = cli("--terraform", str(fake), "-C", str(project), *args)
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert result.stderr.strip().splitlines() == [
+        "error: no terminal to ask for confirmation on — pass --auto-approve to run unattended"]
+    assert result.stdout == ""
+    assert not record.exists(), record.read_text()
+    assert list(project.rglob("*.tfplan")) == []
+
+
+def test_without_a_terminal_a_saved_plan_stays_for_later(project: Path, cli, tf_env, tmp_path: Path) -> None:
+    assert cli("-C", str(project), "plan", "--env", "a").exit_code == 0
+    saved = project / ".k8sprov/envs/a/plan.tfplan"
+    before = saved.read_bytes()
+    fake, record = _recording_terraform(tmp_path, tf_env.terraform)
+    result = cli("--terraform", str(fake), "-C", str(project), "apply", "--env", "a")
+    assert result.exit_code == ExitCode.USAGE and not record.exists()
+    assert saved.read_bytes() == before
+    assert cli("-C", str(project), "apply", "--env", "a", "--auto-approve").exit_code == 0
+    assert len(state_addresses(project, "a")) == 2

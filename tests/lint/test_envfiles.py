@@ -65,7 +65,8 @@ def test_parse_type_refuses_nonsense() -> None:
     ({"a": "1", "b": 2, "c": True}, "${map(string)}", []),  # Terraform converts numbers and bools
     ({"a": {"x": 1}}, "${map(string)}", [(("v", "a"), "must be a string, not a map/object")]),
     ("12", "number", []),
-    ("twelve", "number", [(("v",), "must be a number, not a string that spells none")]),
+    ("twelve", "number", [(("v",), 'must be a number, not the string "twelve"')]),
+    ("15m", "number", [(("v",), 'must be a number of seconds, e.g. 900, not the string "15m"')]),
     ("true", "bool", []),
     (1, "bool", [(("v",), "must be true or false, not a number")]),
     ([1, "2"], "${list(number)}", []),
