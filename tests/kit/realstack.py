@@ -4,6 +4,7 @@ vendored by `k8sprov update-charts` from a loopback repository, and k8sprov run 
     stack = RealStack.create(tmp_path_factory.mktemp("stack"), kit)   # kit = standin.ensure_standins()
     result = stack.k8sprov("plan", "--env", "basic", "--detailed-exitcode")
     stack.state("basic")                                            # the local state, as JSON
+    stack.cluster.edit("kubernetes_namespace_v1/monitoring", ...)   # drift: the stand-ins' own cluster
 
 The charts are small test charts with the real names and every version `versions.tf` pins (built by
 `tests/charts/builders.py`), served as three classic repositories on 127.0.0.1 and reached with
@@ -28,6 +29,8 @@ from typing import Any
 from tests.charts import builders
 from tests.charts.server import ChartServer
 from tests.kit.standin import StandIns
+from tests.kit.standin_cluster import ENV_VAR as CLUSTER_ENV
+from tests.kit.standin_cluster import StandinCluster
 
 REPO = Path(__file__).resolve().parents[2]
 PAYLOAD = 3_000  # bytes of templates per test chart: small, the stack never renders them
@@ -140,7 +143,12 @@ class RealStack:
 
     def env(self) -> dict[str, str]:
         return {**self.kit.env(), "HOME": str(self.root / "home"), "NO_COLOR": "1", "COLUMNS": "100",
-                "TERM": "dumb", "K8SPROV_HTTP_TIMEOUT": "5"}
+                "TERM": "dumb", "K8SPROV_HTTP_TIMEOUT": "5", CLUSTER_ENV: str(self.cluster.folder)}
+
+    @property
+    def cluster(self) -> StandinCluster:
+        """The stand-ins' own cluster (tests/kit/standin_cluster.py): edit it to make drift."""
+        return StandinCluster(self.root / "cluster")
 
     def k8sprov(self, *args: str, input: str | None = None, tty: bool = False,
                 cwd: Path | None = None) -> Result:
