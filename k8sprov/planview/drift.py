@@ -161,7 +161,7 @@ def render_drift_rich(summary: PlanSummary, header: PlanHeader, console: Console
         console.print(Text(f"Terraform {version} · refresh-only plan, the state is left as it is",
                            style="dim"))
     for line in drift_lines(summary):
-        console.print(Text(line.title, style="red" if line.what == "deleted" else "magenta"))
+        console.print(Text(line.title, style="red" if line.what == "deleted" else "magenta"), soft_wrap=True)
         for detail in line.details:
-            console.print(Text(f"    {detail}"))
+            console.print(Text(f"    {detail}"), soft_wrap=True)
     console.print(Text(_verdict(summary, header), style="bold" if summary.drift else "green"))
