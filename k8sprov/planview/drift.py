@@ -51,7 +51,9 @@ def only_drift(plan: Mapping[str, Any]) -> dict[str, Any]:
     drift or the configuration)."""
     out = {k: v for k, v in plan.items() if k not in ("resource_changes", "output_changes")}
     drift = plan.get("resource_drift")
-    out["resource_drift"] = [e for e in drift if _is_drift(e)] if isinstance(drift, list) else []
+    kept = [e for e in drift if _is_drift(e)] if isinstance(drift, list) else []
+    # 1.0 lists deletions first, 1.5+ sorts by address: one order whatever wrote the plan.
+    out["resource_drift"] = sorted(kept, key=lambda e: str(e.get("address", "")))
     return out
 
 
