@@ -46,23 +46,21 @@ def _cluster_as_applied(stack: RealStack) -> Iterator[None]:
     shutil.copytree(stack.root / "cluster-after-apply", stack.cluster.folder)
 
 
-def _drift(stack: RealStack, *extra: str, debug: bool = False) -> tuple[Result, dict[str, Any], str]:
+def _drift(stack: RealStack, *extra: str, debug: bool = False,
+           json_out: str | None = None) -> tuple[Result, dict[str, Any], str]:
+    """`drift --env basic --detailed-exitcode --json FILE --markdown FILE`: (result, JSON, Markdown)."""
     out, md = stack.root / "drift.json", stack.root / "drift.md"
     out.unlink(missing_ok=True)
     md.unlink(missing_ok=True)
     state = _state_path(stack)
     serial, digest = json.loads(state.read_text())["serial"], _digest(state)
     result = stack.k8sprov(*(["--debug"] if debug else []), "drift", "--env", "basic", "--detailed-exitcode",
-                           "--json", str(out), "--markdown", str(md), *extra)
+                           "--json", json_out or str(out), "--markdown", str(md), *extra)
     # A drift check never writes the state, whatever it finds.
     assert (json.loads(state.read_text())["serial"], _digest(state)) == (serial, digest)
     assert not (stack.root / ".k8sprov" / "envs" / "basic" / "drift.tfplan").exists()
     doc = json.loads(out.read_text()) if out.is_file() else {}
     return result, doc, md.read_text() if md.is_file() else ""
-
-
-def _drifted(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {c["address"]: c for c in doc["drift"]}
 
 
 def test_no_drift_right_after_apply(stack: RealStack) -> None:
@@ -75,7 +73,13 @@ def test_no_drift_right_after_apply(stack: RealStack) -> None:
     assert "No drift in basic" in result.stdout and "No drift in basic" in markdown
 
 
-def test_a_namespace_label_edited_in_the_cluster(stack: RealStack) -> None:
+def test_a_namespace_label_edited_in_the_cluster_and_the_saved_plan_stays(stack: RealStack) -> None:
+    """The label is named with both values; a saved plan made before the drift run stays the one apply
+    uses, byte for byte, and still valid."""
+    planned = stack.k8sprov("plan", "--env", "basic", "--detailed-exitcode")
+    assert planned.exit_code == 0, planned.output
+    saved = stack.root / ".k8sprov" / "envs" / "basic" / "plan.tfplan"
+    saved_digest = _digest(saved)
     stack.cluster.edit("kubernetes_namespace_v1/monitoring",
                        lambda ns: ns["metadata"][0]["labels"].update({"k8sprov.io/tier": "hand-edited"}))
     result, doc, markdown = _drift(stack)
@@ -84,12 +88,17 @@ def test_a_namespace_label_edited_in_the_cluster(stack: RealStack) -> None:
     assert change["type"] == "kubernetes_namespace_v1" and change["action"] == "update"
     assert change["address"].endswith('kubernetes_namespace_v1.this["monitoring"]'), change["address"]
     (label,) = [a for a in change["attributes"] if "labels" in a["path"]]
-    assert "k8sprov.io/tier" in label["path"]
+    assert label["path"] == 'metadata[0].labels["k8sprov.io/tier"]'
     assert (label["before"], label["after"]) == ("dev", "hand-edited")
     assert doc["drift_counts"] == {"changed": 1, "deleted": 0} and doc["has_changes"] is True
     for text in (result.stdout, markdown):
-        assert '"dev" → "hand-edited"' in text and "k8sprov.io/tier" in text
+        assert 'metadata[0].labels["k8sprov.io/tier"]: "dev" → "hand-edited"' in text
     assert "```diff" in markdown and "Drift in basic: 1 changed, 0 deleted" in markdown
+
+    assert _digest(saved) == saved_digest
+    status = stack.k8sprov("envs", "--json")
+    (basic,) = [e for e in json.loads(status.stdout)["environments"] if e["name"] == "basic"]
+    assert basic["plan"] == "valid"
 
 
 def test_a_release_upgraded_by_hand(stack: RealStack) -> None:
@@ -108,14 +117,16 @@ def test_a_release_upgraded_by_hand(stack: RealStack) -> None:
 
 
 def test_an_object_deleted_in_the_cluster(stack: RealStack) -> None:
+    """--json - puts only JSON on stdout; the view goes to stderr."""
     stack.cluster.delete("helm_release/argocd/argo-cd")  # helm uninstall by hand
-    result, doc, markdown = _drift(stack)
+    result, _, markdown = _drift(stack, json_out="-")
     assert result.exit_code == 2, result.output
+    doc = json.loads(result.stdout)
     (change,) = doc["drift"]
     assert change["action"] == "delete" and change["helm"]["name"] == "argo-cd"
     assert doc["drift_counts"] == {"changed": 0, "deleted": 1}
     line = "deleted outside Terraform (release argo-cd in argocd is gone)"
-    assert line in result.stdout and line in markdown
+    assert line in result.stderr and line in markdown
     assert len(addresses(stack.state("basic"))) == 7  # only an apply -refresh-only would forget it
 
 
@@ -162,41 +173,25 @@ def test_an_edited_state_file_shows_as_drift_and_the_cluster_wins(stack: RealSta
         state_file.write_text(original)
 
 
-def test_drift_leaves_the_saved_plan_for_apply_alone(stack: RealStack) -> None:
-    """A saved plan made before a drift run stays the one apply uses, byte for byte; no drift plan stays."""
-    planned = stack.k8sprov("plan", "--env", "basic", "--detailed-exitcode")
-    assert planned.exit_code == 0, planned.output
-    saved = stack.root / ".k8sprov" / "envs" / "basic" / "plan.tfplan"
-    digest = _digest(saved)
-    stack.cluster.edit("kubernetes_namespace_v1/monitoring",
-                       lambda ns: ns["metadata"][0]["labels"].update({"k8sprov.io/tier": "hand-edited"}))
-    result, _, _ = _drift(stack)
-    assert result.exit_code == 2, result.output
-    assert _digest(saved) == digest
-    status = stack.k8sprov("envs", "--json")
-    (basic,) = [e for e in json.loads(status.stdout)["environments"] if e["name"] == "basic"]
-    assert basic["plan"] == "valid"
-
-
-def test_several_environments_and_a_failure(stack: RealStack) -> None:
+def test_several_environments_drift_none_and_a_failure(stack: RealStack) -> None:
+    """basic drifted, staging has nothing, production cannot plan (its ~/.talos/config is missing here):
+    one line each, failure wins the exit code, the JSON holds each environment's drift document."""
     stack.cluster.upgrade_release("argocd", "argo-cd", version="10.2.0")
     out = stack.root / "fleet.json"
-    result = stack.k8sprov("drift", "--env", "basic", "--env", "staging", "--detailed-exitcode",
-                           "--json", str(out))
-    assert result.exit_code == 2, result.output
+    result = stack.k8sprov("drift", "--env", "basic", "--env", "staging", "--env", "production",
+                           "--detailed-exitcode", "--json", str(out))
+    assert result.exit_code == 1, result.output
     assert "basic: drift: 1 changed, 0 deleted" in result.stdout
-    assert "staging: no drift" in result.stdout
+    assert "staging: no drift" in result.stdout and "production: failed" in result.stdout
+    (line,) = result.error_lines()
+    assert "drift check failed for production" in line
     doc = json.loads(out.read_text())
-    assert doc["kind"] == "drift" and doc["exit_code"] == 2
+    assert doc["kind"] == "drift" and doc["exit_code"] == 1
     envs = {e["name"]: e for e in doc["environments"]}
     assert envs["basic"]["drift"]["kind"] == "drift" and len(envs["basic"]["drift"]["drift"]) == 1
+    assert envs["basic"]["counts"] == {"changed": 1, "deleted": 0}
     assert envs["staging"]["drift"]["has_changes"] is False
-    # production reads ~/.talos/config, which this project's HOME lacks: one failure, exit 1
-    failed = stack.k8sprov("drift", "--env", "basic", "--env", "production", "--detailed-exitcode")
-    assert failed.exit_code == 1, failed.output
-    assert "production: failed" in failed.stdout
-    (line,) = failed.error_lines()
-    assert "drift check failed for production" in line
+    assert envs["production"]["drift"] is None and envs["production"]["status"] == "failed"
 
 
 def test_bad_input_is_one_line(stack: RealStack) -> None:
@@ -207,12 +202,3 @@ def test_bad_input_is_one_line(stack: RealStack) -> None:
     assert none.exit_code == 64 and "drift needs --env ENV" in none.stderr
     unknown = stack.k8sprov("drift", "--env", "nosuch")
     assert unknown.exit_code != 0 and len(unknown.error_lines()) == 1
-
-
-def test_json_on_stdout_is_only_json(stack: RealStack) -> None:
-    stack.cluster.delete("helm_release/kyverno/kyverno-policies")
-    result = stack.k8sprov("drift", "--env", "basic", "--json", "-")
-    assert result.exit_code == 0, result.output  # without --detailed-exitcode drift is no failure
-    doc = json.loads(result.stdout)
-    assert doc["drift_counts"] == {"changed": 0, "deleted": 1}
-    assert "deleted outside Terraform" in result.stderr
