@@ -43,3 +43,20 @@ def test_a_failing_refresh_only_plan_is_one_line_and_exit_1(project: Path, cli) 
     assert len(errors) == 1 and "terraform plan -refresh-only failed" in errors[0]
     assert "Traceback" not in result.output
     assert not (project / ".k8sprov" / "envs" / "b" / "drift.tfplan").exists()
+
+
+@pytest.mark.parametrize(("statuses", "detailed", "code"), [
+    (("no drift", "no drift"), True, 0),
+    (("no drift", "drift"), True, 2),
+    (("no drift", "drift"), False, 0),
+    (("drift", "failed"), True, 1),  # failure wins over drift
+])
+def test_fleet_exit_code_and_line_of_drift(statuses: tuple[str, ...], detailed: bool, code: int) -> None:
+    from k8sprov.fleet import DRIFT, EnvResult, combined_exit_code
+
+    results = [EnvResult(env=f"e{i}", status=s, seconds=1.0, log=Path(f"/p/.k8sprov/logs/e{i}.log"))
+               for i, s in enumerate(statuses)]
+    assert int(combined_exit_code(results, detailed=detailed)) == code
+    drifted = EnvResult(env="a", status=DRIFT, seconds=1.0, log=Path("/p/.k8sprov/logs/a.log"),
+                        counts={"changed": 2, "deleted": 1})
+    assert drifted.line(Path("/p")) == "a: drift: 2 changed, 1 deleted (1.0s) · log .k8sprov/logs/a.log"
