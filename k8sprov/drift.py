@@ -1,12 +1,13 @@
 """`k8sprov drift`: a refresh-only plan of one environment, read for what changed outside Terraform.
 
 Writes no state and leaves the environment's saved plan alone: the refresh-only plan goes to its own file
-(`.k8sprov/envs/<env>/drift.tfplan`), is read with `show -json` and removed again, so `k8sprov apply` can
-never pick it up.
+(`.k8sprov/envs/<env>/drift.<pid>.tfplan`: two checks at once never share one), is read with `show -json`
+and removed again, so `k8sprov apply` can never pick it up.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,7 @@ from k8sprov.workflow import EnvRun, ensure_init
 if TYPE_CHECKING:
     from k8sprov.planview import PlanSummary
 
-DRIFT_PLAN = "drift.tfplan"
+DRIFT_PLAN = "drift.{pid}.tfplan"
 
 
 @dataclass
@@ -34,7 +35,7 @@ def refresh_only(run: EnvRun, *, lock_timeout: str | None = None) -> DriftOutcom
     from k8sprov.planview.drift import only_drift
 
     ensure_init(run, lock_timeout=lock_timeout)
-    plan_file = run.env_dir / DRIFT_PLAN
+    plan_file = run.env_dir / DRIFT_PLAN.format(pid=os.getpid())
     try:
         run.tf.plan_refresh_only(run.env.var_file, plan_file, lock_timeout=lock_timeout)
         data = run.tf.show_json(plan_file)

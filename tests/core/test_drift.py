@@ -31,7 +31,7 @@ def test_no_drift_under_terraform_1_0_and_nothing_written(project: Path, cli) ->
     assert "No drift in a" in result.stdout and "No drift in a" in result.stderr
     assert hashlib.sha256(state.read_bytes()).hexdigest() == before
     env_dir = project / ".k8sprov" / "envs" / "a"
-    assert not (env_dir / "plan.tfplan").exists() and not (env_dir / "drift.tfplan").exists()
+    assert not (env_dir / "plan.tfplan").exists() and not list(env_dir.glob("drift*"))
 
 
 def test_a_failing_refresh_only_plan_is_one_line_and_exit_1(project: Path, cli) -> None:
@@ -42,7 +42,7 @@ def test_a_failing_refresh_only_plan_is_one_line_and_exit_1(project: Path, cli) 
     errors = [ln for ln in result.stderr.splitlines() if ln.startswith("error:")]
     assert len(errors) == 1 and "terraform plan -refresh-only failed" in errors[0]
     assert "Traceback" not in result.output
-    assert not (project / ".k8sprov" / "envs" / "b" / "drift.tfplan").exists()
+    assert not list((project / ".k8sprov" / "envs" / "b").glob("drift*"))
 
 
 @pytest.mark.parametrize(("statuses", "detailed", "code"), [
