@@ -23,7 +23,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from k8sprov.atrest import make_private
 from k8sprov.context import AppContext
@@ -31,10 +31,15 @@ from k8sprov.errors import ExitCode, K8sprovError
 from k8sprov.masking import mask
 from k8sprov.private import open_private, private_dir
 
+if TYPE_CHECKING:
+    from k8sprov import workflow
+
 COUNT_KEYS = ("create", "update", "replace", "delete")
 # status of one environment's run
 CHANGES, NO_CHANGES, FAILED = "changes", "no changes", "failed"
 INTERRUPTED, CANCELLED = "interrupted", "cancelled"
+DRIFT, NO_DRIFT = "drift", "no drift"  # k8sprov drift --all
+DRIFT_KEYS = ("changed", "deleted")
 
 
 @dataclass
@@ -56,6 +61,10 @@ class EnvResult:
         if self.status in (CHANGES, NO_CHANGES):
             numbers = ", ".join(f"{self.counts.get(k, 0)} to {k}" for k in COUNT_KEYS)
             what = f"{self.status}: {numbers}" if self.status == CHANGES else self.status
+        elif self.status == DRIFT:
+            what = f"drift: {', '.join(f'{self.counts.get(k, 0)} {k}' for k in DRIFT_KEYS)}"
+        elif self.status == NO_DRIFT:
+            what = self.status
         else:
             what = f"{self.status}: {self.error}" if self.error else self.status
         return f"{self.env}: {what} ({self.seconds:.1f}s) · log {where}"
@@ -65,7 +74,7 @@ def combined_exit_code(results: Sequence[EnvResult], *, detailed: bool) -> ExitC
     """1 if any failed (failure wins), else 2 with --detailed-exitcode if any has changes, else 0."""
     if any(r.failed for r in results):
         return ExitCode.ERROR
-    if detailed and any(r.status == CHANGES for r in results):
+    if detailed and any(r.status in (CHANGES, DRIFT) for r in results):
         return ExitCode.CHANGES
     return ExitCode.OK
 
@@ -116,11 +125,25 @@ class FleetOutcome:
     interrupted_by: int | None
 
 
+# One environment's work once it is initialised: (status, counts). Default: plan it (and save the plan).
+Step = Callable[["workflow.EnvRun"], tuple[str, dict[str, int]]]
+
+
 def plan_many(app: AppContext, names: Sequence[str], *, jobs: int, destroy: bool = False,
               lock_timeout: str | None = None,
-              on_done: Callable[[EnvResult], None] | None = None) -> FleetOutcome:
-    """Plan every named environment, `jobs` at a time; one result per environment, in `names` order."""
+              on_done: Callable[[EnvResult], None] | None = None,
+              step: Step | None = None, command: str = "plan") -> FleetOutcome:
+    """Plan every named environment (or run `step`, e.g. a drift check), `jobs` at a time; one result per
+    environment, in `names` order."""
     from k8sprov import workflow
+
+    def plan_step(run: workflow.EnvRun) -> tuple[str, dict[str, int]]:
+        outcome = workflow.plan(run, destroy=destroy, lock_timeout=lock_timeout)
+        from k8sprov.planview import summarize
+
+        counts = dict(summarize(outcome.plan_json).counts)
+        return (CHANGES if outcome.record.has_changes else NO_CHANGES,
+                {k: counts.get(k, 0) for k in COUNT_KEYS})
 
     project = app.project
     for name in names:  # every name is checked before anything starts
@@ -137,7 +160,7 @@ def plan_many(app: AppContext, names: Sequence[str], *, jobs: int, destroy: bool
         for name in names:
             log: IO[str] = open_private(logs_dir / f"{name}.log", "w", encoding="utf-8", buffering=1)
             logs[name] = log
-            log.write(f"# k8sprov plan --env {name}{' --destroy' if destroy else ''}"
+            log.write(f"# k8sprov {command} --env {name}{' --destroy' if destroy else ''}"
                       f" · {time.strftime('%Y-%m-%d %H:%M:%S %Z')}\n")
             run = workflow.open_env(app, name, stream=log, err_stream=log)
             run.tf.on_start = signals.started
@@ -155,13 +178,8 @@ def plan_many(app: AppContext, names: Sequence[str], *, jobs: int, destroy: bool
                         if not signals.stopping:
                             workflow.ensure_init(run, lock_timeout=lock_timeout)
                 if not signals.stopping:
-                    outcome = workflow.plan(run, destroy=destroy, lock_timeout=lock_timeout)
-                    from k8sprov.planview import summarize
-
-                    counts = dict(summarize(outcome.plan_json).counts)
-                    status = CHANGES if outcome.record.has_changes else NO_CHANGES
-                    result = EnvResult(env=name, status=status, seconds=0.0, log=path,
-                                       counts={k: counts.get(k, 0) for k in COUNT_KEYS})
+                    status, counts = (step or plan_step)(run)
+                    result = EnvResult(env=name, status=status, seconds=0.0, log=path, counts=counts)
             except K8sprovError as err:
                 status = INTERRUPTED if signals.stopping else FAILED
                 result = EnvResult(env=name, status=status, seconds=0.0, log=path, error=mask(err.one_line()))

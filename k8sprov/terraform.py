@@ -326,7 +326,7 @@ class Terraform:
             opts["lock_timeout"] = lock_timeout
         return self.argv("init", **opts)
 
-    def plan_argv(self, var_file: Path, out: Path, *, destroy: bool = False,
+    def plan_argv(self, var_file: Path, out: Path, *, destroy: bool = False, refresh_only: bool = False,
                   lock_timeout: str | None = None) -> list[str]:
         from python_terraform import IsFlagged
 
@@ -334,6 +334,8 @@ class Terraform:
                                 "detailed_exitcode": IsFlagged}
         if destroy:
             opts["destroy"] = IsFlagged
+        if refresh_only:
+            opts["refresh_only"] = IsFlagged
         if lock_timeout:
             opts["lock_timeout"] = lock_timeout
         return self.argv("plan", **opts)
@@ -536,6 +538,12 @@ class Terraform:
         result = self.run(self.plan_argv(var_file, out, destroy=destroy, lock_timeout=lock_timeout),
                           ok=(PLAN_NO_CHANGES, PLAN_CHANGES), what="plan")
         return result.returncode == PLAN_CHANGES
+
+    def plan_refresh_only(self, var_file: Path, out: Path, *, lock_timeout: str | None = None) -> RunResult:
+        """`plan -refresh-only -out`: what changed outside Terraform, read from the real objects. Writes the
+        plan file only, never the state (that would take `apply -refresh-only`)."""
+        return self.run(self.plan_argv(var_file, out, refresh_only=True, lock_timeout=lock_timeout),
+                        ok=(PLAN_NO_CHANGES, PLAN_CHANGES), what="plan -refresh-only")
 
     def apply(self, plan_file: Path, *, lock_timeout: str | None = None) -> RunResult:
         return self.run(self.apply_argv(plan_file, lock_timeout=lock_timeout), what="apply")

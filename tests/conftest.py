@@ -31,7 +31,8 @@ def _isolate(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathF
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("K8SPROV_TEST_CACHE", str(_KIT_CACHE))  # built schemas and binaries are shared
     for var in ("K8SPROV_TERRAFORM", "K8SPROV_HELM", "K8SPROV_CHART_MIRRORS", "TF_CLI_CONFIG_FILE",
-                "TF_DATA_DIR", "TF_WORKSPACE", "TF_LOG", "TF_INPUT", "TF_CLI_ARGS", "KUBECONFIG", "CI"):
+                "TF_DATA_DIR", "TF_WORKSPACE", "TF_LOG", "TF_INPUT", "TF_CLI_ARGS", "KUBECONFIG", "CI",
+                "K8SPROV_STANDIN_CLUSTER"):
         monkeypatch.delenv(var, raising=False)
 
 

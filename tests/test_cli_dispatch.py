@@ -16,7 +16,7 @@ def _names(args: list[str]) -> list[str]:
 
 
 ALL = sorted(["envs", "init", "plan", "show", "apply", "destroy", "unlock", "update-charts", "charts", "lint",
-              "diff", "promote", "doctor", "bundle", "affected", "ci", "report"])
+              "diff", "promote", "doctor", "bundle", "affected", "ci", "report", "drift"])
 
 
 @pytest.mark.parametrize(("args", "expected"), [

@@ -4,6 +4,7 @@ vendored by `k8sprov update-charts` from a loopback repository, and k8sprov run 
     stack = RealStack.create(tmp_path_factory.mktemp("stack"), kit)   # kit = standin.ensure_standins()
     result = stack.k8sprov("plan", "--env", "basic", "--detailed-exitcode")
     stack.state("basic")                                            # the local state, as JSON
+    stack.cluster.edit("kubernetes_namespace_v1/monitoring", ...)   # drift: the stand-ins' own cluster
 
 The charts are the real chart archives of every version `versions.tf` pins (tests/fixtures/real-charts;
 a small test chart from `tests/charts/builders.py` for a version not there), served as three classic
@@ -29,6 +30,8 @@ from typing import Any
 from tests.charts import builders
 from tests.charts.server import ChartServer
 from tests.kit.standin import StandIns
+from tests.kit.standin_cluster import ENV_VAR as CLUSTER_ENV
+from tests.kit.standin_cluster import StandinCluster
 
 REPO = Path(__file__).resolve().parents[2]
 REAL_CHARTS = REPO / "tests" / "fixtures" / "real-charts"
@@ -151,7 +154,12 @@ class RealStack:
 
     def env(self) -> dict[str, str]:
         return {**self.kit.env(), "HOME": str(self.root / "home"), "NO_COLOR": "1", "COLUMNS": "100",
-                "TERM": "dumb", "K8SPROV_HTTP_TIMEOUT": "5"}
+                "TERM": "dumb", "K8SPROV_HTTP_TIMEOUT": "5", CLUSTER_ENV: str(self.cluster.folder)}
+
+    @property
+    def cluster(self) -> StandinCluster:
+        """The stand-ins' own cluster (tests/kit/standin_cluster.py): edit it to make drift."""
+        return StandinCluster(self.root / "cluster")
 
     def k8sprov(self, *args: str, input: str | None = None, tty: bool = False,
                 cwd: Path | None = None) -> Result:

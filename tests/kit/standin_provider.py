@@ -7,13 +7,17 @@ Started by Terraform through the filesystem mirror's `terraform-provider-<type>_
 
 With K8SPROV_STANDIN_RECORD=<folder>, each provider writes the configuration Terraform gave it to
 <folder>/<provider>-configure.json (tests check the wiring, e.g. helm and kubernetes from Talos' output).
+With K8SPROV_STANDIN_CLUSTER=<folder>, the helm and kubernetes stand-ins keep the objects they create in a
+cluster of their own, apart from Terraform's state (tests/kit/standin_cluster.py): what is changed there
+shows up as drift.
 
 Protocol (what Terraform calls for validate, plan, apply, refresh, import and destroy):
 - plan   = the proposed new state; on create every computed attribute the configuration leaves null is
            unknown; on update computed values are kept (Terraform's proposal already carries them) unless
            the resource's inputs changed and the real provider would recompute them;
 - apply  = the plan with unknowns filled deterministically;
-- read   = the stored state; import = the id (and for namespaces the name) with everything else null.
+- read   = the object in the stand-in cluster (none: gone from the state too), else the stored state;
+- import = the id (and for namespaces the name) with everything else null.
 
 Behaviour of the real providers, mirrored where it is cheap (see `_Helm`, `_Namespace`, `_Talos`). The
 helm stand-in renders with the real Helm 3 (K8SPROV_HELM): the manifest experiment's objects are Helm's, and
@@ -36,12 +40,16 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import msgpack
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tf.gen import tfplugin_pb2 as pb
 from tf.gen import tfplugin_pb2_grpc as rpc
 from tf.types import Unknown
 from tf.utils import read_dynamic_value, to_dynamic_value
+
+from tests.kit.standin_cluster import CLUSTER_PROVIDERS, ENV_VAR, ClusterFile, object_key
 
 EPOCH = 1_767_225_600  # deterministic "deployed at" times
 
@@ -521,6 +529,7 @@ class StandIn(rpc.ProviderServicer):  # type: ignore[misc]
         self.raw = schema
         self.schema = pb.GetProviderSchema.Response.FromString(schema)
         self._blocks: dict[str, Block] = {}
+        self.cluster: ClusterFile | None = None  # where this provider's objects live, once configured
 
     def block(self, type_name: str) -> Block:
         if type_name not in self._blocks:
@@ -548,6 +557,9 @@ class StandIn(rpc.ProviderServicer):  # type: ignore[misc]
         experiments = config.get("experiments")
         manifest = isinstance(experiments, dict) and experiments.get("manifest") is True
         Behaviour.settings = {"manifest": manifest}
+        folder = os.environ.get(ENV_VAR)
+        if folder and self.name in CLUSTER_PROVIDERS:
+            self.cluster = ClusterFile.for_provider(Path(folder), self.name, config)
         record = os.environ.get("K8SPROV_STANDIN_RECORD")
         if record:  # tests read how Terraform configured the provider (e.g. from Talos' output)
             path = Path(record) / f"{self.name}-configure.json"
@@ -582,7 +594,28 @@ class StandIn(rpc.ProviderServicer):  # type: ignore[misc]
         return pb.UpgradeResourceState.Response(upgraded_state=to_dynamic_value(value))
 
     def ReadResource(self, request: Any, context: Any) -> Any:
-        return pb.ReadResource.Response(new_state=request.current_state, private=request.private)
+        key = self._object_key(request.type_name, read_dynamic_value(request.current_state))
+        if self.cluster is None or key is None:
+            return pb.ReadResource.Response(new_state=request.current_state, private=request.private)
+        found = self.cluster.get(key)
+        if found is None:  # gone from the cluster: the real providers return null, Terraform forgets it
+            return pb.ReadResource.Response(new_state=pb.DynamicValue(msgpack=msgpack.packb(None)),
+                                            private=request.private)
+        state = self.block(request.type_name).complete(found)
+        return pb.ReadResource.Response(new_state=to_dynamic_value(state), private=request.private)
+
+    def _object_key(self, type_name: str, value: Any) -> str | None:
+        return object_key(type_name, value) if self.cluster is not None else None
+
+    def _store(self, type_name: str, prior: Any, new: Any) -> None:
+        """Apply's effect on the stand-in cluster: the object written, or removed on destroy."""
+        if self.cluster is None:
+            return
+        old_key, new_key = self._object_key(type_name, prior), self._object_key(type_name, new)
+        if old_key is not None and old_key != new_key:
+            self.cluster.remove(old_key)
+        if new_key is not None:
+            self.cluster.put(new_key, new)
 
     def PlanResourceChange(self, request: Any, context: Any) -> Any:
         proposed = read_dynamic_value(request.proposed_new_state)
@@ -604,9 +637,10 @@ class StandIn(rpc.ProviderServicer):  # type: ignore[misc]
 
     def ApplyResourceChange(self, request: Any, context: Any) -> Any:
         planned = read_dynamic_value(request.planned_state)
-        if planned is None:  # destroy
-            return pb.ApplyResourceChange.Response(new_state=request.planned_state)
         prior = read_dynamic_value(request.prior_state)
+        if planned is None:  # destroy
+            self._store(request.type_name, prior, None)
+            return pb.ApplyResourceChange.Response(new_state=request.planned_state)
         new = copy.deepcopy(planned)
         try:
             BEHAVIOUR.get(request.type_name, Behaviour()).apply(new, prior)
@@ -614,6 +648,7 @@ class StandIn(rpc.ProviderServicer):  # type: ignore[misc]
             return pb.ApplyResourceChange.Response(diagnostics=[_diag(problem)])
         block = self.block(request.type_name)
         block.fill_unknown(new, request.type_name)
+        self._store(request.type_name, prior, new)
         return pb.ApplyResourceChange.Response(new_state=to_dynamic_value(new),
                                                private=request.planned_private)
 

@@ -85,5 +85,10 @@ locals {
   # A conditional, not one(concat(...)): a function call marks its whole result sensitive when any
   # argument holds a sensitive attribute (helm_release.repository_password is one), and every output
   # built from it would then need `sensitive = true`.
-  release = var.protect_from_destroy ? helm_release.protected[0] : helm_release.this[0]
+  instances = var.protect_from_destroy ? helm_release.protected : helm_release.this
+  # False when the release was uninstalled outside Terraform and a refresh-only plan (k8sprov drift) has
+  # dropped it: an index into the empty tuple would stop that plan. Counted over the ids, not the whole
+  # instances, for the same reason as above.
+  installed = length([for r in local.instances : r.id]) > 0
+  release   = local.installed ? local.instances[0] : null
 }

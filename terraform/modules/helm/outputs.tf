@@ -1,6 +1,6 @@
 output "release" {
-  description = "The release as installed: name, namespace, chart, version, app_version, status, revision, and the locked chart sha256."
-  value = {
+  description = "The release as installed: name, namespace, chart, version, app_version, status, revision, and the locked chart sha256; null when it is not installed."
+  value = local.installed ? {
     name        = local.release.name
     namespace   = local.release.namespace
     chart       = local.release.metadata.chart
@@ -9,7 +9,7 @@ output "release" {
     status      = local.release.status
     revision    = local.release.metadata.revision
     sha256      = var.chart_sha256
-  }
+  } : null
 }
 
 output "protected" {

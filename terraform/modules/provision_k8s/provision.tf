@@ -94,7 +94,7 @@ module "prometheus_operator_crds" {
   source = "../helm"
 
   name                 = "prometheus-operator-crds"
-  namespace            = kubernetes_namespace_v1.this[local.releases["prometheus-operator-crds"].namespace].metadata[0].name
+  namespace            = try(kubernetes_namespace_v1.this[local.releases["prometheus-operator-crds"].namespace].metadata[0].name, local.releases["prometheus-operator-crds"].namespace)
   chart_archive        = local.releases["prometheus-operator-crds"].archive
   chart_version        = local.releases["prometheus-operator-crds"].version
   chart_sha256         = local.releases["prometheus-operator-crds"].sha256
@@ -110,7 +110,7 @@ module "kyverno" {
   source = "../helm"
 
   name                 = "kyverno"
-  namespace            = kubernetes_namespace_v1.this[local.releases["kyverno"].namespace].metadata[0].name
+  namespace            = try(kubernetes_namespace_v1.this[local.releases["kyverno"].namespace].metadata[0].name, local.releases["kyverno"].namespace)
   chart_archive        = local.releases["kyverno"].archive
   chart_version        = local.releases["kyverno"].version
   chart_sha256         = local.releases["kyverno"].sha256
@@ -128,7 +128,7 @@ module "kyverno_policies" {
   source = "../helm"
 
   name                 = "kyverno-policies"
-  namespace            = kubernetes_namespace_v1.this[local.releases["kyverno-policies"].namespace].metadata[0].name
+  namespace            = try(kubernetes_namespace_v1.this[local.releases["kyverno-policies"].namespace].metadata[0].name, local.releases["kyverno-policies"].namespace)
   chart_archive        = local.releases["kyverno-policies"].archive
   chart_version        = local.releases["kyverno-policies"].version
   chart_sha256         = local.releases["kyverno-policies"].sha256
@@ -146,7 +146,7 @@ module "argo_cd" {
   source = "../helm"
 
   name                 = "argo-cd"
-  namespace            = kubernetes_namespace_v1.this[local.releases["argo-cd"].namespace].metadata[0].name
+  namespace            = try(kubernetes_namespace_v1.this[local.releases["argo-cd"].namespace].metadata[0].name, local.releases["argo-cd"].namespace)
   chart_archive        = local.releases["argo-cd"].archive
   chart_version        = local.releases["argo-cd"].version
   chart_sha256         = local.releases["argo-cd"].sha256
