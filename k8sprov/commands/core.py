@@ -155,7 +155,7 @@ def envs(ctx: typer.Context,
     if console.measure(table, options=console.options.update_width(10_000)).maximum > console.width:
         table = _envs_table(rows, short=True)  # narrow terminal: the var file column gives way
     console.print(table)
-    warn = [row["readable_by_others"] for row in rows]
+    warn = [row.get("readable_by_others", []) for row in rows]
     if any(warn):
         app.err_console.print("warning: others can read files that hold secrets (readable by others);"
                               " k8sprov makes them private the next time it runs for the environment"

@@ -46,8 +46,14 @@ def prepare(root: Path, kit: TerraformKit) -> Ready:
     project = make_project(root / "proj")
     ready = Ready(project=project, bundle=root / "a.tar.gz", plan_json=root / "a-plan.json", home=home,
                   kit=kit)
-    for args in (("plan", "--env", "a", "--json", str(ready.plan_json)),
-                 ("bundle", "--env", "a", "-o", str(ready.bundle))):
+    for args in (("plan", "--env", "a"), ("bundle", "--env", "a", "-o", str(ready.bundle))):
         done = ready.run(*args)
         assert done.returncode == 0, done.stderr
+    # What `show --plan FILE` reads: Terraform's own JSON of the saved plan (k8sprov's summary is refused).
+    env_dir = project / ".k8sprov" / "envs" / "a"
+    shown = subprocess.run([str(kit.terraform), "show", "-json", str(env_dir / "plan.tfplan")],
+                           capture_output=True, text=True, cwd=project / "terraform", check=False,
+                           env={**ready.env(), "TF_DATA_DIR": str(env_dir / "tfdata"), "TF_WORKSPACE": "a"})
+    assert shown.returncode == 0, shown.stderr
+    ready.plan_json.write_text(shown.stdout)
     return ready

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from k8sprov.planview import JSON_FORMAT_VERSION
 from tests.kit.realstack import RealStack, Result
 from tests.kit.script import addresses
 
@@ -68,7 +69,7 @@ def test_no_drift_right_after_apply(stack: RealStack) -> None:
     result, doc, markdown = _drift(stack)
     assert result.exit_code == 0, result.output
     assert (doc["kind"], doc["mode"], doc["has_changes"]) == ("drift", "refresh-only", False)
-    assert doc["format_version"] == "1.1" and doc["environment"] == "basic"
+    assert doc["format_version"] == JSON_FORMAT_VERSION and doc["environment"] == "basic"
     assert doc["drift"] == [] and doc["drift_counts"] == {"changed": 0, "deleted": 0}
     assert "No drift in basic" in result.stdout and "No drift in basic" in markdown
 

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import k8sprov.rendering.checks.names as names
 from k8sprov.errors import UsageError
-from k8sprov.rendering.checks import names
 from k8sprov.rendering.checks.builtin import CLUSTER_SCOPED, BuiltinSchemas, builtin_schemas, major_minor
 from k8sprov.rendering.checks.compiler import PathLink, Problem, Problems, render_path
 from k8sprov.rendering.checks.crds import CrdIndex, custom_resource_validator, is_crd, served_api_versions

@@ -14,8 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import k8sprov.rendering.checks.names as names
 from k8sprov.errors import UsageError
-from k8sprov.rendering.checks import names
 from k8sprov.rendering.checks.compiler import Hook, PathLink, Problem, Problems, SchemaCompiler, Validator
 from k8sprov.rendering.checks.quantity import HINT, parse_quantity
 
