@@ -3,6 +3,9 @@
 environment      = "production"
 environment_name = "production"
 
+# The cluster's Kubernetes minor: `k8sprov render` (and plan's render check) renders and checks for it.
+kubernetes_version = "1.31"
+
 talos = {
   talosconfig_path = "~/.talos/config"
   context          = "production"

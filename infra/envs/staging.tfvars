@@ -2,6 +2,9 @@
 environment      = "staging"
 environment_name = "staging"
 
+# The cluster's Kubernetes minor: `k8sprov render` (and plan's render check) renders and checks for it.
+kubernetes_version = "1.31"
+
 # No path: the files kubectl uses (KUBECONFIG, else ~/.kube/config).
 kubeconfig = {
   context = "staging"

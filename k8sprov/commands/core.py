@@ -170,6 +170,8 @@ def plan(ctx: typer.Context,
          jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, metavar="N",
                                            help="How many environments plan at once.")] = 4,
          no_lint: Annotated[bool, typer.Option("--no-lint", help="Do not lint before planning.")] = False,
+         no_render: Annotated[bool, typer.Option(
+             "--no-render", help="Do not render and check the releases with Helm first.")] = False,
          ) -> None:
     """Plan one environment (or several: repeated --env, --all) and save each plan for apply."""
     from k8sprov import workflow
@@ -188,6 +190,10 @@ def plan(ctx: typer.Context,
         from k8sprov.commands.lint import before_plan
 
         before_plan(app, names)
+    if not no_render:  # a release Helm cannot render, or that the API server would refuse, stops it here
+        from k8sprov.commands.render import before_plan as render_check
+
+        render_check(app, names)
     if len(names) > 1 or all_envs:
         _plan_many(app, names, jobs=jobs, destroy=destroy, lock_timeout=lock_timeout,
                    detailed_exitcode=detailed_exitcode, json_out=json_out, markdown_out=markdown_out,
