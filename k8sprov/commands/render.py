@@ -26,8 +26,7 @@ def register(app: typer.Typer) -> None:
             "--release", "-r", metavar="NAME", show_default=False,
             help="Only this release (repeatable; default: all).")] = None,
         out_dir: Annotated[Path | None, typer.Option(
-            "--output-dir", "-o", metavar="DIR", help="Write each release's manifest to DIR/<release>.yaml "
-                                                      "(0600: they hold Secrets).")] = None,
+            "--output-dir", "-o", metavar="DIR", help="Write DIR/<release>.yaml per release (0600).")] = None,
         json_out: Annotated[str | None, typer.Option(
             "--json", metavar="FILE|-", help="Write the report as JSON ('-' = stdout).")] = None,
     ) -> None:
@@ -75,12 +74,22 @@ def before_plan(app_ctx: AppContext, names: list[str]) -> None:
     is missing or not Helm 3 is an error. Charts that are not vendored are left to plan's chart check."""
     from k8sprov.errors import ChartError, K8sprovError
     from k8sprov.helm import HelmNotFound
+    from k8sprov.rendering.envinputs import stack_inputs
     from k8sprov.rendering.report import default_checks, find_helm, render_env
     from k8sprov.rendering.view import print_findings
 
     project = app_ctx.project
     if not project.chart_catalog_file.is_file():
         return  # a stack without charts has nothing to render
+    stacks = []
+    for name in names:
+        env = project.environment(name)
+        try:
+            stacks.append((env, stack_inputs(project, env)))
+        except ChartError:
+            continue  # plan's chart check names the missing or mismatched archives in one line
+    if not stacks:
+        return
     request = app_ctx.helm_request()
     try:
         helm = find_helm(project, request)
@@ -92,11 +101,8 @@ def before_plan(app_ctx: AppContext, names: list[str]) -> None:
         return
     checks = default_checks()
     errors = 0
-    for name in names:
-        try:
-            report = render_env(project, project.environment(name), helm, checks=checks)
-        except ChartError:
-            continue  # plan's chart check names the missing or mismatched archives in one line
+    for env, stack in stacks:
+        report = render_env(project, env, helm, checks=checks, stack=stack)
         print_findings(report, app_ctx.err_console)
         errors += report.errors
     if errors:

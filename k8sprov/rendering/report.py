@@ -181,10 +181,10 @@ def _summary_key(stack: StackInputs, keys: list[str], checks: CheckSuite | None,
 
 def render_env(project: Project, env: Environment, helm: HelmBinary, *, checks: CheckSuite | None,
                only: list[str] | None = None, use_cache: bool = True, keep_renders: bool = False,
-               workers: int = 4) -> RenderReport:
+               workers: int = 4, stack: StackInputs | None = None) -> RenderReport:
     """Render and check one environment's releases (all, or `only`); `keep_renders` keeps the renders
-    on the report (for writing them out)."""
-    stack = _select(stack_inputs(project, env, only), only, project)
+    on the report (for writing them out). `stack`: the environment's inputs, when already read."""
+    stack = _select(stack or stack_inputs(project, env, only), only, project)
     cache = render_cache(project) if use_cache else None
     summaries = _summary_cache(project) if use_cache else None
     summary_key = None

@@ -27,13 +27,13 @@ def vendor(charts: Path, archives: dict[str, bytes]) -> None:
     for name, data in archives.items():
         (charts / name).write_bytes(data)
         chart, _, version = name.removesuffix(".tgz").rpartition("-")
-        entries.append(LockEntry(chart, version, "https://charts.example.org", hashlib.sha256(data).hexdigest(),
-                                 len(data)))
+        digest = hashlib.sha256(data).hexdigest()
+        entries.append(LockEntry(chart, version, "https://charts.example.org", digest, len(data)))
     write_lock(charts, entries)
 
 
 def real_project(dest: Path) -> Path:
-    """This repository's terraform/ and infra/, every pinned chart vendored from tests/fixtures/real-charts."""
+    """This repository's terraform/ and infra/, the pinned charts vendored from tests/fixtures/real-charts."""
     shutil.copytree(REPO / "terraform", dest / "terraform",
                     ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", "terraform.tfstate.d"))
     shutil.copytree(REPO / "infra", dest / "infra")

@@ -1,4 +1,4 @@
-"""`k8sprov render` on the real charts with real Helm 3.17.3, and on a small chart for failures and secrets."""
+"""`k8sprov render` on the real charts with real Helm 3.17.3, and on a small chart (failures, secrets)."""
 
 from __future__ import annotations
 
@@ -123,7 +123,8 @@ def test_a_required_value_left_out_is_a_template_finding_with_file_and_line(cli,
 
 def _with_secret(root: Path, env: str = "a") -> None:
     var_file = root / "infra" / "envs" / f"{env}.tfvars"
-    var_file.write_text(var_file.read_text() + f'\nrelease_secrets = {{\n  app = [{{ name = "token", value = "{CANARY}" }}]\n}}\n')
+    secrets = f'release_secrets = {{\n  app = [{{ name = "token", value = "{CANARY}" }}]\n}}\n'
+    var_file.write_text(var_file.read_text() + "\n" + secrets)
 
 
 def test_a_secret_reaches_the_manifest_file_only(cli, small: Path, helm_binary: Path, tmp_path: Path) -> None:
