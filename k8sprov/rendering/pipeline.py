@@ -3,8 +3,11 @@
 A release sees, as `--api-versions`, every group/version the CRDs of the releases installed before it
 serve: on a cluster those exist by the time Helm installs it (charts gate ServiceMonitors and the like on
 `.Capabilities.APIVersions.Has`). "Before" is the catalog's `order`. A release waits only for the earlier
-releases whose archive can define CRDs (a quick scan, kept by archive sha256); the others render at once,
-side by side (Helm runs as a process, so threads overlap its work and the YAML reading).
+releases whose archive can define CRDs (a quick scan, kept by archive sha256), and only until their CRDs'
+group/versions are read from Helm's output (a shallow read of the CRD documents: reading a whole manifest
+takes seconds, and it overlaps the next Helm run); the others render at once, side by side (Helm runs as
+a process, so threads overlap its work and the YAML reading). Should the shallow read ever disagree with
+the whole one, the releases that used it render again.
 
 Each release's render is kept under `.k8sprov/cache/render/` by a key of everything it was made from
 (archive sha256, values bytes, `set` entries — a hash, never a plain secret —, Kubernetes and API
@@ -16,9 +19,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import re
 import tarfile
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -152,35 +156,76 @@ def defines_crds(archive: Path, cache: RenderCache | None, sha256: str | None) -
     return found
 
 
-def _render_text(helm: HelmBinary, inputs: ReleaseInputs) -> tuple[str, ReleaseRender]:
-    from k8sprov.rendering.release import render_manifest
+_SEPARATOR = re.compile(r"^---[ \t]*$", re.MULTILINE)
+# spec.group and spec.versions[].name / served sit at most 6 spaces deep in a CRD
+_SHALLOW_LINE = re.compile(r"^ {0,6}[^ \n].*$", re.MULTILINE)
 
-    return render_manifest(helm, inputs)
+
+def shallow_crd_api_versions(text: str) -> list[str] | None:
+    """crd_api_versions of a manifest from its CRD documents' top lines only (their schemas are most of
+    the bytes); None when a document does not read that way (then the whole manifest decides)."""
+    import yaml
+
+    from k8sprov.rendering.manifest import load_yaml
+
+    objects = []
+    for chunk in _SEPARATOR.split(text):
+        if "CustomResourceDefinition" not in chunk:
+            continue
+        try:
+            body = load_yaml("\n".join(_SHALLOW_LINE.findall(chunk)))
+        except yaml.YAMLError:
+            return None
+        if isinstance(body, dict):
+            objects.append(RenderedObject(release="", release_namespace="", source="", body=body))
+    return crd_api_versions(objects)
 
 
 def render_stack(helm: HelmBinary, releases: Sequence[Release], *, cache: RenderCache | None = None,
                  workers: int = 4, on_done: Callable[[Rendered], object] | None = None) -> list[Rendered]:
     """Render every release (install order kept in the result); each sees the CRD api-versions of the
     earlier releases. Cached renders are used when every input matches."""
+    from k8sprov.rendering.release import read_render, run_template
+
     ordered = sorted(releases, key=lambda r: r.order)
     results: dict[str, Rendered] = {}
     futures: dict[str, Future[Rendered]] = {}
+    # A release's CRD group/versions, known as soon as Helm's output is read shallowly: what later
+    # releases wait for (the whole read of its manifest goes on beside them).
+    crds: dict[str, Future[tuple[str, ...]]] = {r.inputs.name: Future() for r in ordered}
 
-    def one(release: Release, waits: list[str]) -> Rendered:
-        api: set[str] = set()
-        for name in waits:
-            api.update(futures[name].result().crd_api_versions)
+    def render(release: Release, api: set[str]) -> Rendered:
+        name = release.inputs.name
         inputs = replace(release.inputs, api_versions=tuple(sorted(api)))
         key = release_key(inputs, helm.version)
         if cache is not None:
             hit = cache.load(inputs, key)
             if hit is not None:
+                _settle(crds[name], hit.crd_api_versions)
                 return hit
-        manifest, render = _render_text(helm, inputs)
-        done = Rendered(render, manifest, key, tuple(crd_api_versions(render.objects)), cached=False)
+        manifest, failed = run_template(helm, inputs)
+        if failed is not None:
+            _settle(crds[name], ())
+            done = Rendered(failed, "", key, (), cached=False)
+        else:
+            shallow = shallow_crd_api_versions(manifest)
+            if shallow is not None:
+                _settle(crds[name], tuple(shallow))
+            result = read_render(inputs, manifest)
+            done = Rendered(result, manifest, key, tuple(crd_api_versions(result.objects)), cached=False)
+        _settle(crds[name], done.crd_api_versions)
         if cache is not None:
             cache.store(done)
         return done
+
+    def one(release: Release, waits: list[str]) -> Rendered:
+        try:
+            api: set[str] = set()
+            for name in waits:
+                api.update(crds[name].result())
+            return render(release, api)
+        finally:
+            _settle(crds[release.inputs.name], ())  # never leave a later release waiting
 
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="k8sprov-render") as pool:
         crd_releases: list[Release] = []
@@ -192,9 +237,20 @@ def render_stack(helm: HelmBinary, releases: Sequence[Release], *, cache: Render
                 crd_releases.append(release)
         for release in ordered:
             results[release.inputs.name] = futures[release.inputs.name].result()
-            if on_done is not None:
-                on_done(results[release.inputs.name])
+    for release in ordered:  # a shallow read that disagreed with the whole one: render those again
+        done = results[release.inputs.name]
+        earlier = {v for r in ordered if r.order < release.order
+                   for v in results[r.inputs.name].crd_api_versions}
+        if set(done.render.inputs.api_versions) != earlier:
+            results[release.inputs.name] = render(release, earlier)
+        if on_done is not None:
+            on_done(results[release.inputs.name])
     return [results[r.inputs.name] for r in ordered]
+
+
+def _settle(future: Future[tuple[str, ...]], value: tuple[str, ...]) -> None:
+    with contextlib.suppress(InvalidStateError):
+        future.set_result(value)
 
 
 def stack_keys(releases: Sequence[Release], helm_version: str, cache: RenderCache) -> list[str] | None:

@@ -16,6 +16,19 @@ def render_release(helm: HelmBinary, inputs: ReleaseInputs) -> ReleaseRender:
 
 def render_manifest(helm: HelmBinary, inputs: ReleaseInputs) -> tuple[str, ReleaseRender]:
     """Helm's manifest text ("" on a failure) and the render read from it."""
+    text, failed = run_template(helm, inputs)
+    if failed is not None:
+        return "", failed
+    return text, read_render(inputs, text)
+
+
+def read_render(inputs: ReleaseInputs, text: str) -> ReleaseRender:
+    return ReleaseRender(inputs=inputs, objects=parse_manifest(text, release=inputs.name,
+                                                               namespace=inputs.namespace))
+
+
+def run_template(helm: HelmBinary, inputs: ReleaseInputs) -> tuple[str, ReleaseRender | None]:
+    """Helm's manifest text, or a render holding Helm's failure as a `template` finding."""
     try:
         text = template(helm, release=inputs.name, namespace=inputs.namespace, chart=Path(inputs.archive),
                         values=[doc.text for doc in inputs.values], sets=inputs.sets,
@@ -26,5 +39,4 @@ def render_manifest(helm: HelmBinary, inputs: ReleaseInputs) -> tuple[str, Relea
         failure = Finding(Severity.ERROR, "template", inputs.name, err.message.split(": ", 1)[-1],
                           object=None, path=None, source=where)
         return "", ReleaseRender(inputs=inputs, failure=failure)
-    return text, ReleaseRender(inputs=inputs, objects=parse_manifest(text, release=inputs.name,
-                                                                     namespace=inputs.namespace))
+    return text, None
