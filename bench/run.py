@@ -15,6 +15,8 @@ installed `k8sprov` script of this venv; Terraform is the test kit's real 1.0.3 
   B7  k8sprov plan --all over 3 environments              vs  the 3 plans one after another
   B8  k8sprov lint --all, warm, real-size chart archives  —   under 1 s   (bench/lint.py)
   B9  k8sprov bundle + bundle verify, one profile         vs  tar -czf, sha256sum   (bench/bundle.py)
+  B10 k8sprov render --env basic, real charts, cold/warm  vs  4 × helm template     (bench/render.py)
+      and B1 again with plan's render check on (the four real charts vendored, renders cached)
 
 Usage:   .venv/bin/python bench/run.py [--quick] [--reps N] [--no-write] [--no-profile] [B1 B6 ...]
 Writes:  a table on stdout and bench/RESULTS.md (machine, command, date, ratios, targets, profiles of misses)
@@ -52,7 +54,7 @@ from tests.kit.fetch_terraform import TerraformKit, ensure_kit  # noqa: E402
 RESULTS = REPO / "bench" / "RESULTS.md"
 BIN = Path(sys.executable).parent
 K8SPROV = str(BIN / "k8sprov")
-ALL_IDS = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9")
+ALL_IDS = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10")
 
 
 # -- measuring ----------------------------------------------------------------------------------------------
@@ -795,6 +797,74 @@ def bench_bundle(reps: int) -> list[Row]:
     return [row]
 
 
+# -- B10: render with real Helm (bench/render.py); B1 with plan's render check on ---------------------------
+
+
+def bench_render_helm(reps: int) -> list[Row]:
+    import render as render_bench  # bench/render.py
+
+    t = render_bench.measure(reps)
+    cold, bare = med(t.times[render_bench.COLD]), med(t.times[render_bench.BARE])
+    warm = med(t.times[render_bench.WARM])
+    rows = [Row("B10", "`k8sprov render --env basic`, cold (no render cache), the four real charts",
+                f"{ms(cold)} ({spread(t.times[render_bench.COLD])})",
+                f"{ms(bare)} ({spread(t.times[render_bench.BARE])}) the 4 `helm template` runs one after "
+                "another, same inputs", cold / bare, "≤ 1.2×", cold / bare <= 1.2),
+            Row("B10", "`k8sprov render --env basic`, warm (nothing changed), whole process",
+                f"{ms(warm)} ({spread(t.times[render_bench.WARM])})",
+                f"{ms(med(t.times[render_bench.VERSION]))} `k8sprov --version` (start-up)", None, "≤ 0.3 s",
+                warm <= 0.3)]
+    rows[0].notes.append(
+        "objects: " + ", ".join(f"{k} {v}" for k, v in t.objects.items()) + "; first bare run of each: "
+        + ", ".join(f"{k} {ms(v)}" for k, v in t.helm_each.items())
+        + "; render runs the CRD releases first (prometheus-operator-crds, then kyverno), the other two "
+        "beside each other, and reads each manifest while the next Helm runs")
+    return rows
+
+
+def bench_plan_rendered(env: Env, work: Path, reps: int, resources: int) -> list[Row]:
+    """B1's stack with a chart catalog and the four real charts vendored: plan's render check runs (and
+    hits its cache) before terraform; the same plan with --no-render and bare terraform in the same loop."""
+    from tests.kit.fetch_helm import ensure_helm
+    from tests.render.projects import REPO as SOURCE
+    from tests.render.projects import vendor
+
+    proj = make_null_project(work / "plan-rendered", resources, {"e": "basic"})
+    catalog = proj / "terraform" / "modules" / "provision_k8s"
+    catalog.mkdir(parents=True)
+    shutil.copy(SOURCE / "terraform" / "modules" / "provision_k8s" / "versions.tf", catalog / "versions.tf")
+    shutil.copytree(SOURCE / "infra" / "values", proj / "infra" / "values")
+    pinned = {"prometheus-operator-crds-31.0.1.tgz", "kyverno-3.9.0.tgz", "kyverno-policies-3.9.0.tgz",
+              "argo-cd-10.1.1.tgz"}
+    vendor(proj / "charts", {p.name: p.read_bytes() for p in (SOURCE / "tests" / "fixtures" / "real-charts")
+                             .glob("*/*.tgz") if p.name in pinned})
+    var_file = str(proj / "infra" / "envs" / "e.tfvars")
+    tfdir = proj / "terraform"
+    ours_env = env.with_(K8SPROV_HELM=str(ensure_helm()))
+    base_env = env.with_(TF_DATA_DIR=str(work / "plan-rendered-base"), TF_WORKSPACE="e")
+    print("  B1 (render check on): warming up (the first plan renders the four charts) …", file=sys.stderr)
+    run([K8SPROV, "-C", str(proj), "plan", "--env", "e"], env=ours_env)
+    run([env.terraform, "init", "-input=false", "-no-color"], env=base_env, cwd=tfdir)
+    cases: dict[str, Callable[[], object]] = {
+        "plan": lambda: run([K8SPROV, "-C", str(proj), "plan", "--env", "e"], env=ours_env),
+        "plan --no-render": lambda: run([K8SPROV, "-C", str(proj), "plan", "--env", "e", "--no-render"],
+                                        env=ours_env),
+        "bare": lambda: (run([env.terraform, "plan", "-input=false", "-no-color", f"-var-file={var_file}",
+                              "-out=../bare.tfplan"], env=base_env, cwd=tfdir),
+                         run([env.terraform, "show", "-json", "../bare.tfplan"], env=base_env, cwd=tfdir)),
+    }
+    times = interleaved(cases, reps)
+    k, off, b = med(times["plan"]), med(times["plan --no-render"]), med(times["bare"])
+    row = Row("B1", f"`k8sprov plan --env e`, warm, {resources} null_resources, render check on (the four "
+                    "real charts vendored, renders cached)",
+              f"{ms(k)} ({spread(times['plan'])})",
+              f"{ms(b)} ({spread(times['bare'])}) bare `plan -out` + `show -json`", k / b, "≤ 1.10×",
+              k / b <= 1.10)
+    row.notes.append(f"the render check on a cache hit: {ms(k - off)} per plan (`plan` {ms(k)} vs "
+                     f"`plan --no-render` {ms(off)}, same loop); lint of the real values runs in both")
+    return [row]
+
+
 # -- B6: start-up ----------------------------------------------------------------------------------------
 
 
@@ -1041,6 +1111,8 @@ def main() -> None:
             ({"B7"}, lambda: bench_plan_all(env, work, slow, 300, profile)),
             ({"B8"}, lambda: bench_lint(reps)),
             ({"B9"}, lambda: bench_bundle(slow)),
+            ({"B10"}, lambda: bench_render_helm(slow)),
+            ({"B1"}, lambda: bench_plan_rendered(env, work, slow, 1000)),
         ]
         for ids, step in steps:
             if not ids & want:
