@@ -76,7 +76,6 @@ def before_plan(app_ctx: AppContext, names: list[str]) -> None:
     from k8sprov.helm import HelmNotFound
     from k8sprov.rendering.envinputs import stack_inputs
     from k8sprov.rendering.report import default_checks, find_helm, render_env
-    from k8sprov.rendering.view import print_findings
 
     project = app_ctx.project
     if not project.chart_catalog_file.is_file():
@@ -103,7 +102,10 @@ def before_plan(app_ctx: AppContext, names: list[str]) -> None:
     errors = 0
     for env, stack in stacks:
         report = render_env(project, env, helm, checks=checks, stack=stack)
-        print_findings(report, app_ctx.err_console)
+        if report.findings:
+            from k8sprov.rendering.view import print_findings
+
+            print_findings(report, app_ctx.err_console)
         errors += report.errors
     if errors:
         raise K8sprovError(f"render found {errors} error(s) in {', '.join(names)}: nothing planned",

@@ -20,15 +20,17 @@ import contextlib
 import hashlib
 import json
 import re
-import tarfile
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from k8sprov.helm import HelmBinary
 from k8sprov.rendering.envinputs import Release
 from k8sprov.rendering.model import Finding, ReleaseInputs, ReleaseRender, RenderedObject, Severity
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 _CACHE_VERSION = 1
 _KEEP_RENDERS = 48  # cached renders kept (newest); a profile has four releases
@@ -137,6 +139,8 @@ def defines_crds(archive: Path, cache: RenderCache | None, sha256: str | None) -
         hit = cache.index.get(key)
         if isinstance(hit, bool):
             return hit
+    import tarfile
+
     found = True
     with contextlib.suppress(OSError, tarfile.TarError, EOFError):
         found = False
@@ -185,6 +189,8 @@ def render_stack(helm: HelmBinary, releases: Sequence[Release], *, cache: Render
                  workers: int = 4, on_done: Callable[[Rendered], object] | None = None) -> list[Rendered]:
     """Render every release (install order kept in the result); each sees the CRD api-versions of the
     earlier releases. Cached renders are used when every input matches."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     from k8sprov.rendering.release import read_render, run_template
 
     ordered = sorted(releases, key=lambda r: r.order)
@@ -249,6 +255,8 @@ def render_stack(helm: HelmBinary, releases: Sequence[Release], *, cache: Render
 
 
 def _settle(future: Future[tuple[str, ...]], value: tuple[str, ...]) -> None:
+    from concurrent.futures import InvalidStateError
+
     with contextlib.suppress(InvalidStateError):
         future.set_result(value)
 

@@ -13,7 +13,6 @@ import base64
 import binascii
 import contextlib
 import hashlib
-import importlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -43,24 +42,39 @@ class CheckSuite:
     stamp: str
 
 
+_CHECKS = "k8sprov.rendering.checks"
+
+
 def default_checks() -> CheckSuite | None:
-    """The checks of k8sprov.rendering.checks; None where that package is not installed."""
-    try:
-        checks: Any = importlib.import_module("k8sprov.rendering.checks")
-    except ImportError:
+    """The checks of k8sprov.rendering.checks (None where that package is not installed), imported only
+    when they run: a warm run needs no more than the stamp of their files."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(_CHECKS)
+    if spec is None or not spec.origin:
         return None
-    folder = Path(checks.__file__).parent
+    folder = Path(spec.origin).parent
     stamp = hashlib.sha256(json.dumps(sorted(
         (p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.glob("*.py"))).encode()).hexdigest()
 
+    def load() -> Any:
+        return importlib.import_module(_CHECKS)
+
     def context(kube_version: str, namespaces: Mapping[str, str]) -> Any:
+        checks = load()
         # The stack labels every namespace warn=restricted and audit=restricted (provision.tf).
         return checks.CheckContext(kube_version=kube_version, namespaces={
             ns: checks.NamespacePolicy(enforce=level, warn="restricted", audit="restricted")
             for ns, level in namespaces.items()})
 
-    return CheckSuite(run_checks=checks.run_checks, context=context,
-                      namespace_levels=getattr(checks, "namespace_levels", None), stamp=stamp)
+    def run_checks(renders: Sequence[ReleaseRender], context: Any) -> list[Finding]:
+        return list(load().run_checks(renders, context))
+
+    def namespace_levels(renders: Sequence[ReleaseRender], context: Any) -> dict[str, str]:
+        levels = getattr(load(), "namespace_levels", None)
+        return dict(levels(renders, context)) if levels is not None else {}
+
+    return CheckSuite(run_checks=run_checks, context=context, namespace_levels=namespace_levels, stamp=stamp)
 
 
 @dataclass
