@@ -19,8 +19,10 @@ def print_report(report: RenderReport, console: Console) -> None:
     for release in report.releases:
         state = "template failed" if release.failed else f"{release.objects} objects"
         note = ", cached" if release.cached else ""
-        console.print(f"[bold]{escape(release.name)}[/] {escape(release.chart)} {escape(release.version)} → "
-                      f"namespace {escape(release.namespace)}: {state}{note}", soft_wrap=True)
+        chart = escape(release.version if release.chart == release.name
+                       else f"({release.chart} {release.version})")
+        console.print(f"[bold]{escape(release.name)}[/] {chart} → namespace {escape(release.namespace)}: "
+                      f"{state}{note}", soft_wrap=True)
         if release.kinds:
             table = Table("kind", "count", box=None, padding=(0, 1, 0, 2))
             for kind, count in release.kinds.items():
