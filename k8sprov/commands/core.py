@@ -190,7 +190,9 @@ def plan(ctx: typer.Context,
         from k8sprov.commands.lint import before_plan
 
         before_plan(app, names)
-    if not no_render:  # a release Helm cannot render, or that the API server would refuse, stops it here
+    # A release Helm cannot render, or that the API server would refuse, stops the plan here (a destroy
+    # plan installs nothing: there is nothing to render).
+    if not no_render and not destroy:
         from k8sprov.commands.render import before_plan as render_check
 
         render_check(app, names)

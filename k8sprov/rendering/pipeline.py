@@ -20,6 +20,7 @@ import contextlib
 import hashlib
 import json
 import re
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -86,17 +87,15 @@ class RenderCache:
 
         self.folder = folder
         self.index = JsonCache(folder / "index.json", limit=4 * _KEEP_RENDERS)
+        self._lock = threading.Lock()  # renders finish on the pool's threads
 
     def crd_api_versions(self, key: str) -> tuple[str, ...] | None:
         hit = self.index.get(key)
         return tuple(hit) if isinstance(hit, list) else None
 
-    def has(self, key: str) -> bool:
-        return self.crd_api_versions(key) is not None and (self.folder / f"{key}.json").is_file()
-
     def load(self, inputs: ReleaseInputs, key: str) -> Rendered | None:
         try:
-            data = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            data = json.loads(self._path(key).read_text(encoding="utf-8"))
             if data.get("v") != _CACHE_VERSION:
                 return None
             failure = Finding(**{**data["failure"], "severity": Severity(data["failure"]["severity"])}) \
@@ -120,14 +119,22 @@ class RenderCache:
                 "objects": [[o.source, o.body] for o in rendered.render.objects]}
         with contextlib.suppress(OSError, TypeError, ValueError):
             text = json.dumps(data, separators=(",", ":"))
-            write_private_atomic(self.folder / f"{rendered.key}.json", text)
-            self.index.put(rendered.key, list(rendered.crd_api_versions))
-            self._prune()
+            write_private_atomic(self._path(rendered.key), text)
+            with self._lock:
+                self.index.put(rendered.key, list(rendered.crd_api_versions))
+                self._prune()
+
+    def _path(self, key: str) -> Path:
+        return self.folder / f"release-{key}.json"
 
     def _prune(self) -> None:
-        files = sorted((p for p in self.folder.glob("*.json") if p.name != "index.json"),
-                       key=lambda p: p.stat().st_mtime_ns)
-        for old in files[:-_KEEP_RENDERS]:
+        def age(path: Path) -> int:
+            try:
+                return path.stat().st_mtime_ns
+            except OSError:
+                return 0
+
+        for old in sorted(self.folder.glob("release-*.json"), key=age)[:-_KEEP_RENDERS]:
             old.unlink(missing_ok=True)
 
 

@@ -38,6 +38,10 @@ def test_no_render_skips_the_check(cli, tmp_path: Path, helm_binary: Path, count
     assert result.exit_code == 0, result.output
     assert "render" not in result.stderr
     assert counted_terraform.exists()
+    counted_terraform.unlink()
+    destroy = cli("-C", str(root), "--helm", str(helm_binary), "plan", "--env", "a", "--destroy")
+    assert destroy.exit_code == 0, destroy.output  # a destroy plan installs nothing: nothing to render
+    assert counted_terraform.exists()
 
 
 def test_a_clean_render_lets_plan_run_and_plan_all_checks_every_env(cli, tmp_path: Path, helm_binary: Path,
