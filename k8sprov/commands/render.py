@@ -72,14 +72,14 @@ def before_plan(app_ctx: AppContext, names: list[str]) -> None:
 
     Without Helm it says so in one line and plan goes on; a Helm asked for (--helm, K8SPROV_HELM) that
     is missing or not Helm 3 is an error. Charts that are not vendored are left to plan's chart check."""
+    project = app_ctx.project
+    if not project.chart_catalog_file.is_file():
+        return  # a stack without charts has nothing to render (and pays for no import)
     from k8sprov.errors import ChartError, K8sprovError
     from k8sprov.helm import HelmNotFound
     from k8sprov.rendering.envinputs import stack_inputs
     from k8sprov.rendering.report import default_checks, find_helm, render_env
 
-    project = app_ctx.project
-    if not project.chart_catalog_file.is_file():
-        return  # a stack without charts has nothing to render
     stacks = []
     for name in names:
         env = project.environment(name)

@@ -118,7 +118,8 @@ class RenderCache:
                 "crd_api_versions": list(rendered.crd_api_versions),
                 "objects": [[o.source, o.body] for o in rendered.render.objects]}
         with contextlib.suppress(OSError, TypeError, ValueError):
-            text = json.dumps(data, separators=(",", ":"))
+            # default=str: YAML 1.1 reads an unquoted 2024-01-01 as a date, which JSON has no type for
+            text = json.dumps(data, separators=(",", ":"), default=str)
             write_private_atomic(self._path(rendered.key), text)
             with self._lock:
                 self.index.put(rendered.key, list(rendered.crd_api_versions))
