@@ -34,6 +34,14 @@ class Release:
 
     inputs: ReleaseInputs
     order: int
+    # The releases Terraform installs before it (provision.tf's depends_on, followed through); None:
+    # every release of a lower `order`.
+    after: frozenset[str] | None = None
+
+    def installed_after(self, other: Release) -> bool:
+        if self.after is not None:
+            return other.inputs.name in self.after
+        return other.order < self.order
 
 
 @dataclass(frozen=True)
@@ -118,17 +126,47 @@ def _folder(project: Project, value: Any, default: Path) -> Path:
     return default
 
 
-def pod_security_enforce(project: Project) -> dict[str, str]:
-    """`local.pod_security_enforce` of provision.tf: the level each namespace enforces (default baseline)."""
+def _provision(project: Project) -> dict[str, Any]:
+    """provision.tf, parsed (cached by its content); empty where it is missing or does not parse."""
     from k8sprov.lint.run import _HclProblem, cache_dir, load_hcl_cached
 
     path = project.terraform_dir / "modules" / "provision_k8s" / "provision.tf"
     if not path.is_file():
         return {}
     try:
-        data, _ = load_hcl_cached(path, cache_dir(project))
+        return load_hcl_cached(path, cache_dir(project))[0]
     except _HclProblem:
         return {}
+
+
+def install_after(project: Project) -> dict[str, frozenset[str]]:
+    """release -> every release Terraform installs before it: provision.tf's module `depends_on`,
+    followed through (argo-cd waits for the CRD release only, not for kyverno)."""
+    labels: dict[str, str] = {}
+    direct: dict[str, list[str]] = {}
+    for block in _provision(project).get("module", []):
+        for label, body in (block.items() if isinstance(block, dict) else ()):
+            if isinstance(body, dict) and isinstance(body.get("name"), str):
+                labels[label] = body["name"]
+                refs = re.findall(r"module\.(\w+)", " ".join(map(str, body.get("depends_on") or [])))
+                direct[label] = refs
+    closure: dict[str, frozenset[str]] = {}
+
+    def before(label: str, seen: frozenset[str]) -> frozenset[str]:
+        out: set[str] = set()
+        for ref in direct.get(label, []):
+            if ref in labels and ref not in seen:
+                out |= {labels[ref]} | before(ref, seen | {ref})
+        return frozenset(out)
+
+    for label, name in labels.items():
+        closure[name] = before(label, frozenset({label}))
+    return closure
+
+
+def pod_security_enforce(project: Project) -> dict[str, str]:
+    """`local.pod_security_enforce` of provision.tf: the level each namespace enforces (default baseline)."""
+    data = _provision(project)
     for block in data.get("locals", []):
         if isinstance(block, dict) and isinstance(block.get("pod_security_enforce"), dict):
             return {str(k): str(v) for k, v in block["pod_security_enforce"].items()}
@@ -165,6 +203,7 @@ def stack_inputs(project: Project, env: Environment, only: list[str] | None = No
                                hint="pick one of them")
     lock = read_lock(charts_dir)
     policy = pod_security_enforce(project)
+    after = install_after(project)
     releases = []
     for key in known:
         spec = catalog.charts[key]
@@ -193,7 +232,7 @@ def stack_inputs(project: Project, env: Environment, only: list[str] | None = No
                                archive=str(archive), archive_sha256=digest,
                                values=(ValuesDoc(_rel(project, values_file), text),), sets=sets,
                                kube_version=kube)
-        releases.append(Release(inputs=inputs, order=spec.order))
+        releases.append(Release(inputs=inputs, order=spec.order, after=after.get(key)))
     namespaces = {spec.namespace: policy.get(spec.namespace, "baseline")
                   for key, spec in catalog.charts.items() if key in versions and spec.namespace}
     return StackInputs(environment=env.name, profile=env.profile, kube_version=kube,

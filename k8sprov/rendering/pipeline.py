@@ -2,8 +2,9 @@
 
 A release sees, as `--api-versions`, every group/version the CRDs of the releases installed before it
 serve: on a cluster those exist by the time Helm installs it (charts gate ServiceMonitors and the like on
-`.Capabilities.APIVersions.Has`). "Before" is the catalog's `order`. A release waits only for the earlier
-releases whose archive can define CRDs (a quick scan, kept by archive sha256), and only until their CRDs'
+`.Capabilities.APIVersions.Has`). "Before" is what Terraform guarantees: provision.tf's `depends_on`,
+followed through (argo-cd after the CRD release, not after kyverno), else the catalog's `order`. A
+release waits only for those of its earlier releases whose archive can define CRDs (a quick scan, kept by archive sha256), and only until their CRDs'
 group/versions are read from Helm's output (a shallow read of the CRD documents: reading a whole manifest
 takes seconds, and it overlaps the next Helm run); the others render at once, side by side (Helm runs as
 a process, so threads overlap its work and the YAML reading). Should the shallow read ever disagree with
@@ -302,7 +303,7 @@ def render_stack(helm: HelmBinary, releases: Sequence[Release], *, cache: Render
         with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="k8sprov-render") as pool:
             crd_releases: list[Release] = []
             for release in ordered:
-                waits = [r.inputs.name for r in crd_releases if r.order < release.order]
+                waits = [r.inputs.name for r in crd_releases if release.installed_after(r)]
                 futures[release.inputs.name] = pool.submit(one, release, waits)
                 archive = Path(release.inputs.archive)
                 if defines_crds(archive, cache, release.inputs.archive_sha256):
@@ -311,7 +312,7 @@ def render_stack(helm: HelmBinary, releases: Sequence[Release], *, cache: Render
                 results[release.inputs.name] = futures[release.inputs.name].result()
         for release in ordered:  # a shallow read that disagreed with the whole one: render those again
             done = results[release.inputs.name]
-            earlier = {v for r in ordered if r.order < release.order
+            earlier = {v for r in ordered if release.installed_after(r)
                        for v in results[r.inputs.name].crd_api_versions}
             if set(done.render.inputs.api_versions) != earlier:
                 results[release.inputs.name] = render(release, earlier)
@@ -335,14 +336,14 @@ def stack_keys(releases: Sequence[Release], helm_version: str, cache: RenderCach
     (a warm run decides from these alone whether anything changed); None when one is unknown."""
     keys = []
     by_order = sorted(releases, key=lambda r: r.order)
-    crds: dict[str, tuple[int, tuple[str, ...]]] = {}
+    crds: dict[str, tuple[Release, tuple[str, ...]]] = {}
     for release in by_order:
-        seen = {v for order, versions in crds.values() if order < release.order for v in versions}
+        seen = {v for other, versions in crds.values() if release.installed_after(other) for v in versions}
         inputs = replace(release.inputs, api_versions=tuple(sorted(seen)))
         key = release_key(inputs, helm_version)
         known = cache.crd_api_versions(key)
         if known is None:
             return None
-        crds[release.inputs.name] = (release.order, known)
+        crds[release.inputs.name] = (release, known)
         keys.append(key)
     return keys

@@ -231,10 +231,11 @@ def _select(stack: StackInputs, only: list[str] | None, project: Project) -> Sta
 
     from k8sprov.rendering.pipeline import defines_crds
 
-    last = max(r.order for r in stack.releases if r.inputs.name in only)
+    named = [r for r in stack.releases if r.inputs.name in only]
     cache = render_cache(project)
     keep = tuple(r for r in stack.releases if r.inputs.name in only or (
-        r.order < last and defines_crds(Path(r.inputs.archive), cache, r.inputs.archive_sha256)))
+        any(n.installed_after(r) for n in named)
+        and defines_crds(Path(r.inputs.archive), cache, r.inputs.archive_sha256)))
     return replace(stack, releases=keep)
 
 
