@@ -4,11 +4,13 @@ A release sees, as `--api-versions`, every group/version the CRDs of the release
 serve: on a cluster those exist by the time Helm installs it (charts gate ServiceMonitors and the like on
 `.Capabilities.APIVersions.Has`). "Before" is what Terraform guarantees: provision.tf's `depends_on`,
 followed through (argo-cd after the CRD release, not after kyverno), else the catalog's `order`. A
-release waits only for those of its earlier releases whose archive can define CRDs (a quick scan, kept by archive sha256), and only until their CRDs'
-group/versions are read from Helm's output (a shallow read of the CRD documents: reading a whole manifest
-takes seconds, and it overlaps the next Helm run); the others render at once, side by side (Helm runs as
-a process, so threads overlap its work and the YAML reading). Should the shallow read ever disagree with
-the whole one, the releases that used it render again.
+release waits only for those of its earlier releases whose archive can define CRDs (a quick scan, kept
+by archive sha256), and only until their CRDs' group/versions are read from Helm's output (a shallow
+read of the CRD documents: reading a whole manifest takes seconds); the others render at once, side by
+side. Helm runs as a process, so reading one release's manifest overlaps the Helm run of the next.
+(Reader processes were tried: on two cores their start and the JSON round trip cost more than the
+GIL does.) Should the shallow read ever disagree with the whole one, the
+releases that used it render again.
 
 Each release's render is kept under `.k8sprov/cache/render/` by a key of everything it was made from
 (archive sha256, values bytes, `set` entries — a hash, never a plain secret —, Kubernetes and API
@@ -25,7 +27,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from k8sprov.helm import HelmBinary
 from k8sprov.rendering.envinputs import Release
@@ -109,8 +111,7 @@ class RenderCache:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def store(self, rendered: Rendered, objects_json: str | None = None) -> None:
-        """Keep a render; `objects_json` is its objects as `objects_as_json` wrote them, when at hand."""
+    def store(self, rendered: Rendered) -> None:
         from dataclasses import asdict
 
         from k8sprov.private import write_private_atomic
@@ -119,9 +120,8 @@ class RenderCache:
         head = {"v": _CACHE_VERSION, "manifest": rendered.manifest, "failure": failure,
                 "crd_api_versions": list(rendered.crd_api_versions)}
         with contextlib.suppress(OSError, TypeError, ValueError):
-            if objects_json is None:
-                objects_json = objects_as_json(rendered.render.objects)
-            text = json.dumps(head, separators=(",", ":"))[:-1] + ',"objects":' + objects_json + "}"
+            objects = objects_as_json(rendered.render.objects)
+            text = json.dumps(head, separators=(",", ":"))[:-1] + ',"objects":' + objects + "}"
             write_private_atomic(self.path_of(rendered.key), text)
             with self._lock:
                 self.index.put(rendered.key, list(rendered.crd_api_versions))
@@ -200,60 +200,15 @@ def objects_as_json(objects: Iterable[RenderedObject]) -> str:
     return json.dumps([[o.source, o.body] for o in objects], separators=(",", ":"), default=str)
 
 
-def read_objects_json(text: str) -> str:
-    """A manifest's objects as JSON text: what a reader process returns (a string crosses processes
-    cheaply, and JSON reads back ~20× faster than the YAML it came from)."""
-    from k8sprov.rendering.manifest import parse_manifest
-
-    return objects_as_json(parse_manifest(text, release="", namespace=""))
-
-
-class _Readers:
-    """Reading YAML is Python work that holds the GIL: two manifests read in threads take turns. Reader
-    processes (spawned: a process forked beside running threads can inherit a held lock) read them at
-    the same time, beside Helm. Without them (they failed to start) the threads read."""
-
-    def __init__(self, size: int) -> None:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        self.pool: Any = None
-        with contextlib.suppress(OSError, ValueError, ImportError):
-            self.pool = ProcessPoolExecutor(max_workers=size, mp_context=multiprocessing.get_context("spawn"))
-
-    def read(self, inputs: ReleaseInputs, manifest: str) -> tuple[ReleaseRender, str | None]:
-        if self.pool is not None:
-            from concurrent.futures.process import BrokenProcessPool
-
-            try:
-                text: str = self.pool.submit(read_objects_json, manifest).result()
-            except (BrokenProcessPool, OSError, RuntimeError):
-                pass  # the reader died or could not start: read here
-            else:
-                objects = tuple(RenderedObject(release=inputs.name, release_namespace=inputs.namespace,
-                                               source=source, body=body) for source, body in json.loads(text))
-                return ReleaseRender(inputs=inputs, objects=objects), text
-        from k8sprov.rendering.release import read_render
-
-        return read_render(inputs, manifest), None
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-
-
 def render_stack(helm: HelmBinary, releases: Sequence[Release], *, cache: RenderCache | None = None,
                  workers: int = 4, on_done: Callable[[Rendered], object] | None = None) -> list[Rendered]:
     """Render every release (install order kept in the result); each sees the CRD api-versions of the
     earlier releases. Cached renders are used when every input matches."""
     from concurrent.futures import Future, ThreadPoolExecutor
 
-    from k8sprov.rendering.release import run_template
+    from k8sprov.rendering.release import read_render, run_template
 
     ordered = sorted(releases, key=lambda r: r.order)
-    keys = stack_keys(ordered, helm.version, cache) if cache is not None else None
-    warm = keys is not None and all(cache is not None and cache.path_of(k).is_file() for k in keys)
-    readers = _Readers(min(2, len(ordered))) if not warm and len(ordered) > 1 else None
     results: dict[str, Rendered] = {}
     futures: dict[str, Future[Rendered]] = {}
     # A release's CRD group/versions, known as soon as Helm's output is read shallowly: what later
@@ -270,7 +225,6 @@ def render_stack(helm: HelmBinary, releases: Sequence[Release], *, cache: Render
                 _settle(crds[name], hit.crd_api_versions)
                 return hit
         manifest, failed = run_template(helm, inputs)
-        objects_json: str | None = None
         if failed is not None:
             _settle(crds[name], ())
             done = Rendered(failed, "", key, (), cached=False)
@@ -278,16 +232,11 @@ def render_stack(helm: HelmBinary, releases: Sequence[Release], *, cache: Render
             shallow = shallow_crd_api_versions(manifest)
             if shallow is not None:
                 _settle(crds[name], tuple(shallow))
-            if readers is not None:
-                result, objects_json = readers.read(inputs, manifest)
-            else:
-                from k8sprov.rendering.release import read_render
-
-                result, objects_json = read_render(inputs, manifest), None
+            result = read_render(inputs, manifest)
             done = Rendered(result, manifest, key, tuple(crd_api_versions(result.objects)), cached=False)
         _settle(crds[name], done.crd_api_versions)
         if cache is not None:
-            cache.store(done, objects_json)
+            cache.store(done)
         return done
 
     def one(release: Release, waits: list[str]) -> Rendered:
@@ -299,28 +248,24 @@ def render_stack(helm: HelmBinary, releases: Sequence[Release], *, cache: Render
         finally:
             _settle(crds[release.inputs.name], ())  # never leave a later release waiting
 
-    try:
-        with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="k8sprov-render") as pool:
-            crd_releases: list[Release] = []
-            for release in ordered:
-                waits = [r.inputs.name for r in crd_releases if release.installed_after(r)]
-                futures[release.inputs.name] = pool.submit(one, release, waits)
-                archive = Path(release.inputs.archive)
-                if defines_crds(archive, cache, release.inputs.archive_sha256):
-                    crd_releases.append(release)
-            for release in ordered:
-                results[release.inputs.name] = futures[release.inputs.name].result()
-        for release in ordered:  # a shallow read that disagreed with the whole one: render those again
-            done = results[release.inputs.name]
-            earlier = {v for r in ordered if release.installed_after(r)
-                       for v in results[r.inputs.name].crd_api_versions}
-            if set(done.render.inputs.api_versions) != earlier:
-                results[release.inputs.name] = render(release, earlier)
-            if on_done is not None:
-                on_done(results[release.inputs.name])
-    finally:
-        if readers is not None:
-            readers.close()
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="k8sprov-render") as pool:
+        crd_releases: list[Release] = []
+        for release in ordered:
+            waits = [r.inputs.name for r in crd_releases if release.installed_after(r)]
+            futures[release.inputs.name] = pool.submit(one, release, waits)
+            archive = Path(release.inputs.archive)
+            if defines_crds(archive, cache, release.inputs.archive_sha256):
+                crd_releases.append(release)
+        for release in ordered:
+            results[release.inputs.name] = futures[release.inputs.name].result()
+    for release in ordered:  # a shallow read that disagreed with the whole one: render those again
+        done = results[release.inputs.name]
+        earlier = {v for r in ordered if release.installed_after(r)
+                   for v in results[r.inputs.name].crd_api_versions}
+        if set(done.render.inputs.api_versions) != earlier:
+            results[release.inputs.name] = render(release, earlier)
+        if on_done is not None:
+            on_done(results[release.inputs.name])
     return [results[r.inputs.name] for r in ordered]
 
 

@@ -40,8 +40,13 @@ def test_basic_renders_every_release_as_terraform_would(cli, real: Path, helm_bi
     assert report["errors"] == 0 and report["exit_code"] == 0
     argo = next(r for r in report["releases"] if r["name"] == "argo-cd")
     assert argo["kinds"]["CustomResourceDefinition"] == 3 and argo["namespace"] == "argocd"
-    # The releases after the CRD chart see its group/versions, as they would on the cluster.
+    # The releases after the CRD chart see its group/versions, as they would on the cluster; argo-cd is
+    # installed after the CRD release only (provision.tf's depends_on), so kyverno's APIs may not exist yet.
     assert "monitoring.coreos.com/v1" in argo["api_versions"]
+    assert not [a for a in argo["api_versions"] if "kyverno.io" in a]
+    policies = next(r for r in report["releases"] if r["name"] == "kyverno-policies")
+    assert {"kyverno.io/v1", "policies.kyverno.io/v1alpha1", "monitoring.coreos.com/v1"} <= set(
+        policies["api_versions"])
     crds = next(r for r in report["releases"] if r["name"] == "prometheus-operator-crds")
     assert crds["api_versions"] == []
     assert {row["namespace"]: row["enforced"] for row in report["pod_security"]} == {

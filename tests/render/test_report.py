@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import shutil
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from k8sprov.rendering.envinputs import Release, StackInputs
@@ -75,3 +77,19 @@ def _helm() -> Any:
     from k8sprov.helm import HelmBinary
 
     return HelmBinary(path="/usr/bin/helm", version="3.17.3")
+
+
+def test_install_order_follows_provision_tf_depends_on(tmp_path: Path) -> None:
+    from k8sprov.project import Project
+    from k8sprov.rendering.envinputs import install_after
+    from tests.render.projects import REPO
+
+    module = tmp_path / "terraform" / "modules" / "provision_k8s"
+    module.mkdir(parents=True)
+    shutil.copy(REPO / "terraform" / "modules" / "provision_k8s" / "provision.tf", module)
+    assert install_after(Project(tmp_path)) == {
+        "prometheus-operator-crds": frozenset(),
+        "kyverno": frozenset({"prometheus-operator-crds"}),
+        "kyverno-policies": frozenset({"kyverno", "prometheus-operator-crds"}),
+        "argo-cd": frozenset({"prometheus-operator-crds"}),
+    }
