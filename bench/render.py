@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +45,7 @@ class Timings:
     times: dict[str, list[float]] = field(default_factory=dict)
     objects: dict[str, int] = field(default_factory=dict)
     helm_each: dict[str, float] = field(default_factory=dict)
+    reading: dict[str, tuple[int, float]] = field(default_factory=dict)  # release -> (bytes, seconds)
 
 
 def _env(helm: Path) -> dict[str, str]:
@@ -59,6 +61,12 @@ def _run(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[by
     return proc
 
 
+def _timed(parse: Callable[..., object], text: str) -> float:
+    start = time.perf_counter()
+    parse(text, release="r", namespace="n")
+    return time.perf_counter() - start
+
+
 def measure(reps: int = 3) -> Timings:
     helm = ensure_helm()
     env = _env(helm)
@@ -67,6 +75,15 @@ def measure(reps: int = 3) -> Timings:
         render = [K8SPROV, "-C", str(root), "render", "--env", "basic"]
         report = json.loads(_run([*render, "--json", "-"], env).stdout)  # warms .pyc, fills the cache
         out = Timings(objects={r["name"]: r["objects"] for r in report["releases"]})
+        # The floor: reading Helm's output (what every check needs) with PyYAML's C loader, in-process.
+        from k8sprov.rendering.manifest import parse_manifest
+
+        manifests = Path(tmp) / "manifests"
+        _run([*render, "-o", str(manifests)], env)
+        for path in sorted(manifests.glob("*.yaml")):
+            text = path.read_text()
+            best = min(_timed(parse_manifest, text) for _ in range(2))
+            out.reading[path.stem] = (len(text), best)
         bare_argv = []
         for release in report["releases"]:
             argv = [str(helm), "template", release["name"],
