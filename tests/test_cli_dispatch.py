@@ -16,7 +16,7 @@ def _names(args: list[str]) -> list[str]:
 
 
 ALL = sorted(["envs", "init", "plan", "show", "apply", "destroy", "unlock", "update-charts", "charts", "lint",
-              "diff", "promote", "doctor", "bundle"])
+              "render", "diff", "promote", "doctor", "bundle"])
 
 
 @pytest.mark.parametrize(("args", "expected"), [
@@ -25,6 +25,7 @@ ALL = sorted(["envs", "init", "plan", "show", "apply", "destroy", "unlock", "upd
     (["--project-dir", "envs", "--terraform", "show", "update-charts"], ["update-charts"]),
     (["--no-color", "--debug", "envs"], ["envs"]),
     (["bundle", "verify", "x.tar.gz"], ["bundle"]),
+    (["--helm", "render", "render", "--env", "basic"], ["render"]),  # --helm takes a value
     (["--help"], ALL),
     (["-h", "plan"], ALL),
     (["--version"], ALL),
