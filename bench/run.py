@@ -18,6 +18,8 @@ installed `k8sprov` script of this venv; Terraform is the test kit's real 1.0.3 
   B11 k8sprov affected / ci matrix, 200 env files         vs  git diff --name-only  (bench/affected.py)
   B10 render checks over a profile's objects, warm        vs  jsonschema (schema check alone); ≤ 0.5 s
                                                               (bench/checks.py)
+  B10 k8sprov render --env basic, real charts, cold/warm  vs  4 × helm template     (bench/render.py)
+      and B1 again with plan's render check on (the four real charts vendored, renders cached)
 
 Usage:   .venv/bin/python bench/run.py [--quick] [--reps N] [--no-write] [--no-profile] [B1 B6 ...]
 Writes:  a table on stdout and bench/RESULTS.md (machine, command, date, ratios, targets, profiles of misses)
@@ -814,6 +816,9 @@ def bench_affected(reps: int) -> list[Row]:
     rows[0].notes.append(
         f"`k8sprov --version` in the same run: {ms(med(t.times['k8sprov --version']))}; a pin change in "
         f"versions.tf (both versions parsed with python-hcl2): `affected` {pins}")
+    return rows
+
+
 def bench_checks(reps: int) -> list[Row]:
     import checks as checks_bench  # bench/checks.py
 
@@ -832,6 +837,99 @@ def bench_checks(reps: int) -> list[Row]:
                           f"`import k8sprov.rendering.checks` {ms(med([c['import'] for c in t.colds]))}; "
                           f"rendering the three stacks with Helm (not timed here): {t.render_s:.1f} s")
     return rows
+
+
+# -- B10: render with real Helm (bench/render.py); B1 with plan's render check on ---------------------------
+
+
+def bench_render_helm(reps: int) -> list[Row]:
+    import render as render_bench  # bench/render.py
+
+    t = render_bench.measure(reps)
+    cold, bare = med(t.times[render_bench.COLD]), med(t.times[render_bench.BARE])
+    warm = med(t.times[render_bench.WARM])
+    rows = [Row("B10", "`k8sprov render --env basic`, cold (no render cache), the four real charts",
+                f"{ms(cold)} ({spread(t.times[render_bench.COLD])})",
+                f"{ms(bare)} ({spread(t.times[render_bench.BARE])}) the 4 `helm template` runs one after "
+                "another, same inputs", cold / bare, "≤ 1.2×", cold / bare <= 1.2),
+            Row("B10", "`k8sprov render --env basic`, warm (nothing changed), whole process",
+                f"{ms(warm)} ({spread(t.times[render_bench.WARM])})",
+                f"{ms(med(t.times[render_bench.VERSION]))} `k8sprov --version` (start-up)", None, "≤ 0.3 s",
+                warm <= 0.3)]
+    rows[0].notes.append(
+        "objects: " + ", ".join(f"{k} {v}" for k, v in t.objects.items()) + "; first bare run of each: "
+        + ", ".join(f"{k} {ms(v)}" for k, v in t.helm_each.items())
+        + "; render runs prometheus-operator-crds first, then kyverno beside argo-cd, then kyverno-policies "
+        "(provision.tf's depends_on), and reads each manifest while the next Helm runs")
+    read = sum(seconds for _, seconds in t.reading.values())
+    size = sum(b for b, _ in t.reading.values()) / 1e6
+    rows[0].notes.append(
+        f"floor: reading Helm's output, which every check needs — {size:.1f} MB of YAML — takes "
+        f"{ms(read)} with PyYAML's C loader in one process ("
+        + ", ".join(f"{k} {b / 1e6:.1f} MB {ms(s)}" for k, (b, s) in t.reading.items())
+        + f"), against {ms(sum(t.helm_each.values()))} for the four Helm runs; it overlaps the next Helm "
+        "run where the install order allows, but the two cores are shared with Helm and with each other")
+    return rows
+
+
+def bench_plan_rendered(env: Env, work: Path, reps: int, resources: int) -> list[Row]:
+    """B1's stack with a chart catalog and the four real charts vendored: plan's render check runs (and
+    hits its cache) before terraform; the same plan with --no-render and bare terraform in the same loop."""
+    from tests.kit.fetch_helm import ensure_helm
+    from tests.render.projects import REPO as SOURCE
+    from tests.render.projects import vendor
+
+    proj = make_null_project(work / "plan-rendered", resources, {"e": "basic"})
+    catalog = proj / "terraform" / "modules" / "provision_k8s"
+    catalog.mkdir(parents=True)
+    shutil.copy(SOURCE / "terraform" / "modules" / "provision_k8s" / "versions.tf", catalog / "versions.tf")
+    shutil.copytree(SOURCE / "infra" / "values", proj / "infra" / "values")
+    pinned = {"prometheus-operator-crds-31.0.1.tgz", "kyverno-3.9.0.tgz", "kyverno-policies-3.9.0.tgz",
+              "argo-cd-10.1.1.tgz"}
+    vendor(proj / "charts", {p.name: p.read_bytes() for p in (SOURCE / "tests" / "fixtures" / "real-charts")
+                             .glob("*/*.tgz") if p.name in pinned})
+    var_file = str(proj / "infra" / "envs" / "e.tfvars")
+    tfdir = proj / "terraform"
+    ours_env = env.with_(K8SPROV_HELM=str(ensure_helm()))
+    base_env = env.with_(TF_DATA_DIR=str(work / "plan-rendered-base"), TF_WORKSPACE="e")
+    print("  B1 (render check on): warming up (the first plan renders the four charts) …", file=sys.stderr)
+    run([K8SPROV, "-C", str(proj), "plan", "--env", "e"], env=ours_env)
+    run([env.terraform, "init", "-input=false", "-no-color"], env=base_env, cwd=tfdir)
+    cases: dict[str, Callable[[], object]] = {
+        "plan": lambda: run([K8SPROV, "-C", str(proj), "plan", "--env", "e"], env=ours_env),
+        "plan --no-render": lambda: run([K8SPROV, "-C", str(proj), "plan", "--env", "e", "--no-render"],
+                                        env=ours_env),
+        "bare": lambda: (run([env.terraform, "plan", "-input=false", "-no-color", f"-var-file={var_file}",
+                              "-out=../bare.tfplan"], env=base_env, cwd=tfdir),
+                         run([env.terraform, "show", "-json", "../bare.tfplan"], env=base_env, cwd=tfdir)),
+    }
+    times = interleaved(cases, reps)
+    k, off, b = med(times["plan"]), med(times["plan --no-render"]), med(times["bare"])
+    # Whole plans on a shared machine vary by more than the check costs: time the check itself too, in a
+    # fresh process that has loaded what `plan` loads before it (its own imports are counted).
+    probe = textwrap.dedent(f"""
+        import time
+        from pathlib import Path
+        import k8sprov.cli, k8sprov.workflow, k8sprov.commands.lint, k8sprov.lint
+        from k8sprov.context import AppContext
+        app = AppContext(project_dir=Path({str(proj)!r}))
+        app.project.environment("e")
+        start = time.perf_counter()
+        from k8sprov.commands.render import before_plan
+        before_plan(app, ["e"])
+        print(time.perf_counter() - start)
+    """)
+    alone = [float(run([sys.executable, "-c", probe], env=ours_env).stdout) for _ in range(4 * reps)]
+    row = Row("B1", f"`k8sprov plan --env e`, warm, {resources} null_resources, render check on (the four "
+                    "real charts vendored, renders cached)",
+              f"{ms(k)} ({spread(times['plan'])})",
+              f"{ms(b)} ({spread(times['bare'])}) bare `plan -out` + `show -json`", k / b, "≤ 1.10×",
+              k / b <= 1.10)
+    row.notes.append(f"the render check on a cache hit, timed alone in a fresh process (its imports "
+                     f"included): {ms(med(alone))} ({spread(alone)}, {len(alone)} runs); whole plans: `plan` "
+                     f"{ms(k)} vs `plan --no-render` {ms(off)} in the same loop; lint of the real values "
+                     "runs in both")
+    return [row]
 
 
 # -- B6: start-up ----------------------------------------------------------------------------------------
@@ -1082,6 +1180,8 @@ def main() -> None:
             ({"B9"}, lambda: bench_bundle(slow)),
             ({"B11"}, lambda: bench_affected(reps)),
             ({"B10"}, lambda: bench_checks(reps)),
+            ({"B10"}, lambda: bench_render_helm(slow)),
+            ({"B1"}, lambda: bench_plan_rendered(env, work, slow, 1000)),
         ]
         for ids, step in steps:
             if not ids & want:

@@ -66,9 +66,9 @@ def _global(
 
 
 # Command modules import typer and small k8sprov modules; heavy imports wait for each command's body.
-from k8sprov.commands import bundle, charts, ci, doctor, drift, lint, promotion, report  # noqa: E402
+from k8sprov.commands import bundle, charts, ci, doctor, drift, lint, promotion, render, report  # noqa: E402
 
-for _commands in (core, drift, charts, lint, promotion, bundle, doctor, ci, report):
+for _commands in (core, drift, charts, lint, render, promotion, bundle, doctor, ci, report):
     _commands.register(app)
 
 

@@ -153,7 +153,7 @@ class _Root:
 
 
 def _project_items(project: Project, terraform_request: str | None, offline: bool,
-                   timeout: float) -> tuple[list[Item], _Root]:
+                   timeout: float, helm_request: str | None = None) -> tuple[list[Item], _Root]:
     root = _Root()
     items: list[Item] = []
     files = sorted(project.terraform_dir.rglob("*.tf"))
@@ -169,6 +169,7 @@ def _project_items(project: Project, terraform_request: str | None, offline: boo
     except K8sprovError as err:
         items.append(fail("project", err.message, err.hint or "fix the file and run again"))
     items.append(_terraform_item(project, terraform_request))
+    items.append(_helm_item(project, helm_request))
     items.append(_providers_item(root, offline, timeout))
     return items, root
 
@@ -197,6 +198,20 @@ def _terraform_item(project: Project, request: str | None) -> Item:
                         "install a matching Terraform, or point --terraform / K8SPROV_TERRAFORM at one")
         return ok("terraform", f"{name} {version} ({path}) meets {required}{note}")
     return ok("terraform", f"{name} {version} ({path}){note}")
+
+
+def _helm_item(project: Project, request: str | None) -> Item:
+    """Helm 3 renders every release before a plan; without one plan skips that check (and says so)."""
+    from k8sprov.helm import HelmNotFound
+    from k8sprov.rendering.report import find_helm
+
+    try:
+        helm = find_helm(project, request)
+    except HelmNotFound as err:
+        if request:  # asked for by --helm / K8SPROV_HELM: that one must work
+            return fail("helm", err.message, err.hint)
+        return Item("helm", SKIP, f"{err.message}: plan's render check is skipped", err.hint)
+    return ok("helm", f"{helm.describe()}: plan renders every release with it first")
 
 
 def _cli_config() -> tuple[Path | None, dict[str, Any]]:
@@ -547,9 +562,9 @@ def _safely(probe: Callable[[], Probe]) -> Probe:
 
 
 def run(project: Project, envs: list[str], *, terraform_request: str | None, offline: bool = False,
-        timeout: float = DEFAULT_TIMEOUT) -> Report:
+        timeout: float = DEFAULT_TIMEOUT, helm_request: str | None = None) -> Report:
     """Every check for the project and the named environments (all of them when `envs` is empty)."""
-    project_items, root = _project_items(project, terraform_request, offline, timeout)
+    project_items, root = _project_items(project, terraform_request, offline, timeout, helm_request)
     checklists = [Checklist("project", f"project {project.root}", project_items)]
     for name in envs or project.env_names:
         checklists.append(_env_checklist(project, name, root, offline, timeout))

@@ -54,6 +54,18 @@ variable "talos" {
   default = null
 }
 
+variable "kubernetes_version" {
+  description = "Kubernetes minor version of the cluster (\"1.31\"), major.minor from 1.25 to 1.37. `k8sprov render` and plan's render check hand it to `helm template --kube-version` and check the rendered objects against that version's API. Default: 1.37, the newest the checks know. Terraform itself does not use it (the helm provider asks the cluster)."
+  type        = string
+  default     = "1.37"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^1\\.(2[5-9]|3[0-7])$", var.kubernetes_version))
+    error_message = "kubernetes_version must be a Kubernetes minor version from 1.25 to 1.37, written major.minor (e.g. \"1.31\")."
+  }
+}
+
 variable "namespace_labels" {
   description = "Extra labels for every namespace this stack creates. The stack's own labels (managed-by, environment, profile, Pod Security Admission) take precedence."
   type        = map(string)

@@ -16,7 +16,7 @@ def _names(args: list[str]) -> list[str]:
 
 
 ALL = sorted(["envs", "init", "plan", "show", "apply", "destroy", "unlock", "update-charts", "charts", "lint",
-              "diff", "promote", "doctor", "bundle", "affected", "ci", "report", "drift"])
+              "render", "diff", "promote", "doctor", "bundle", "affected", "ci", "report", "drift"])
 
 
 @pytest.mark.parametrize(("args", "expected"), [
@@ -26,6 +26,7 @@ ALL = sorted(["envs", "init", "plan", "show", "apply", "destroy", "unlock", "upd
     (["--no-color", "--debug", "envs"], ["envs"]),
     (["bundle", "verify", "x.tar.gz"], ["bundle"]),
     (["ci", "matrix", "--since", "main"], ["ci"]),
+    (["--helm", "render", "render", "--env", "basic"], ["render"]),  # --helm takes a value
     (["--help"], ALL),
     (["-h", "plan"], ALL),
     (["--version"], ALL),

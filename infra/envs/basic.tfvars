@@ -14,3 +14,6 @@ namespace_labels = {
 # Plan view: list the Kubernetes objects each Helm release adds, removes and changes. Needs the
 # cluster reachable at plan time; turn it on once the first apply is done (docs/plan-view.md#kubernetes-objects-inside-each-helm-release).
 helm_manifest_experiment = false
+
+# The cluster's Kubernetes minor: `k8sprov render` (and plan's render check) renders and checks for it.
+kubernetes_version = "1.33"

@@ -84,16 +84,23 @@ def _rendered_objects(app: AppContext, run: EnvRun | None, plan_json: dict[str, 
     if run is None or not any(isinstance(rc, dict) and rc.get("type") == "helm_release"
                               for rc in plan_json.get("resource_changes") or []):
         return {}
-    from k8sprov.helm import HelmNotFound, resolve
+    from k8sprov.errors import K8sprovError
+    from k8sprov.helm import HelmNotFound
     from k8sprov.rendering.plan_objects import plan_kube_version, render_plan_objects
+    from k8sprov.rendering.report import find_helm, release_api_versions
 
     try:
-        helm = resolve(app.helm_request())
+        helm = find_helm(run.project, app.helm_request())
     except HelmNotFound:
         return {}
+    kube_version: str | None
+    try:
+        kube_version, api_versions = release_api_versions(run.project, run.env, helm)
+    except K8sprovError:  # the environment's inputs cannot be read: render with what the plan says
+        kube_version, api_versions = plan_kube_version(plan_json), {}
     return render_plan_objects(plan_json, terraform_dir=run.project.terraform_dir,
-                               state_dir=run.project.state_dir, helm=helm,
-                               kube_version=plan_kube_version(plan_json))
+                               state_dir=run.project.state_dir, helm=helm, kube_version=kube_version,
+                               api_versions=api_versions)
 
 
 def _locked_charts(app: AppContext, run: EnvRun | None) -> dict[str, str]:
@@ -239,6 +246,8 @@ def plan(ctx: typer.Context,
          shard: Annotated[str | None, typer.Option(
              "--shard", metavar="I/N", show_default=False,
              help="With --all/--since: only shard I of N (stable by name).")] = None,
+         no_render: Annotated[bool, typer.Option(
+             "--no-render", help="Do not render and check the releases with Helm first.")] = False,
          ) -> None:
     """Plan one environment (or several: repeated --env, --all) and save each plan for apply."""
     from k8sprov import workflow
@@ -264,6 +273,12 @@ def plan(ctx: typer.Context,
             from k8sprov.commands.lint import before_plan
 
             before_plan(app, names)
+        # A release Helm cannot render, or that the API server would refuse, stops the plan here (a
+        # destroy plan installs nothing: there is nothing to render).
+        if not no_render and not destroy:
+            from k8sprov.commands.render import before_plan as render_check
+
+            render_check(app, names)
         if not single:
             _plan_many(app, names, jobs=jobs, destroy=destroy, lock_timeout=lock_timeout,
                        detailed_exitcode=detailed_exitcode, json_out=json_out, markdown_out=markdown_out,

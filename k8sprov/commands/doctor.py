@@ -29,7 +29,8 @@ def register(app: typer.Typer) -> None:
         app = ctx.obj
         assert isinstance(app, AppContext)
         report = library.run(app.project, list(dict.fromkeys(env or [])),
-                             terraform_request=app.terraform_request(), offline=offline, timeout=timeout)
+                             terraform_request=app.terraform_request(), offline=offline, timeout=timeout,
+                             helm_request=app.helm_request())
         if as_json:
             import json
 

@@ -276,6 +276,16 @@ def check_env_file(data: dict[str, Any], text: str, variables: dict[str, Variabl
         if var.required and var.name not in data:
             findings.append(Finding(Severity.ERROR, file, None, var.name,
                                     f"{var.name!r} is not set and has no default; Terraform would ask"))
+    kube = data.get("kubernetes_version")
+    if "kubernetes_version" in variables and isinstance(kube, str) and "${" not in kube:
+        from k8sprov.rendering.envinputs import KUBE_VERSION
+
+        if not KUBE_VERSION.match(kube.strip()):
+            # variables.tf's validation block says the same, but only once Terraform runs
+            findings.append(Finding(Severity.ERROR, file, find_line(text, ("kubernetes_version",)),
+                                    "kubernetes_version",
+                                    f"{kube!r} is not a Kubernetes minor version from 1.25 to 1.37",
+                                    'write major.minor, e.g. "1.31"'))
     profile = data.get("environment")
     if isinstance(profile, str) and profiles and profile not in profiles and "${" not in profile:
         hint = closest(profile, profiles)

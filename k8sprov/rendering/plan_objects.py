@@ -169,10 +169,14 @@ def settle_generated(first: dict[str, Any], second: dict[str, Any], before: dict
 
 
 def render_plan_objects(plan: Mapping[str, Any], *, terraform_dir: Path, state_dir: Path, helm: HelmBinary,
-                        kube_version: str | None, api_versions: Sequence[str] = (),
+                        kube_version: str | None,
+                        api_versions: Mapping[str, Sequence[str]] | None = None,
                         renderer: Renderer | None = None) -> dict[str, RenderedSides]:
     """Address -> rendered sides for every helm_release create, update or replace that carries no manifest
-    of its own. Renders run in parallel; a side Helm cannot render becomes a note, never an error."""
+    of its own. Renders run in parallel; a side Helm cannot render becomes a note, never an error.
+
+    `api_versions`: release name -> the CRD group/versions of the releases installed before it (what
+    `.Capabilities.APIVersions` sees), the same for both sides, as the environment's render uses."""
     render = renderer or (lambda inputs: render_release(helm, inputs))
     archive_for = archive_finder(state_dir)
     jobs: dict[str, tuple[ReleaseInputs | str | None, ReleaseInputs | str | None]] = {}
@@ -190,7 +194,8 @@ def render_plan_objects(plan: Mapping[str, Any], *, terraform_dir: Path, state_d
         sides = []
         for side in (before, after):
             sides.append(side_inputs(side, terraform_dir=terraform_dir, archive_for=archive_for,
-                                     kube_version=kube_version, api_versions=api_versions)
+                                     kube_version=kube_version,
+                                     api_versions=(api_versions or {}).get(str(side.get("name")), ()))
                          if isinstance(side, Mapping) else None)
         jobs[str(rc.get("address"))] = (sides[0], sides[1])
 

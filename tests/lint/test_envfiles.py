@@ -28,7 +28,8 @@ def variables() -> dict[str, Variable]:
 def test_the_stack_variables_are_read_with_their_types(variables: dict[str, Variable]) -> None:
     assert set(variables) == {"environment", "environment_name", "kubeconfig", "talos", "namespace_labels",
                               "release_overrides", "release_secrets", "charts_dir", "values_dir",
-                              "helm_manifest_experiment", "kube_config_paths", "kube_context"}
+                              "helm_manifest_experiment", "kube_config_paths", "kube_context",
+                              "kubernetes_version"}
     assert variables["environment"].required and not variables["kubeconfig"].required
     assert variables["helm_manifest_experiment"].type == ("bool",)
     assert variables["kube_config_paths"].type == ("list", ("string",))
@@ -116,6 +117,16 @@ def test_env_file_findings_exactly(variables: dict[str, Variable], tmp_path: Pat
     assert "Terraform would only warn and drop it" in by_path["namespace_lables"]
     assert by_path["release_overrides.argo-cd.set.1"] == (
         "missing attribute 'value' (required by the variable's type)")
+
+
+@pytest.mark.parametrize(("value", "ok"), [("1.31", True), ("1.37", True), ("1.25", True), ("1.24", False),
+                                           ("1.38", False), ("1.31.4", False), ("v1.31", False)])
+def test_kubernetes_version_is_a_minor_the_checks_know(variables: dict[str, Variable], value: str,
+                                                       ok: bool) -> None:
+    text = f'environment = "basic"\n\nkubernetes_version = "{value}"\n'
+    found = check_env_file({"environment": "basic", "kubernetes_version": value}, text, variables, ["basic"],
+                           "e.tfvars")
+    assert [(f.line, f.path) for f in found] == ([] if ok else [(3, "kubernetes_version")])
 
 
 def test_a_required_variable_left_out_and_null_where_not_nullable(variables: dict[str, Variable]) -> None:

@@ -154,7 +154,7 @@ def test_lock_digest_reaches_each_release(tf_kit: TerraformKit, tmp_path: Path) 
 
     namespaces = _console(tf_kit, scratch, "local.namespaces", {**common, "environment": "basic"})
     assert namespaces == {
-        "argocd": {"charts": ["argo-cd"], "psa": "baseline"},
+        "argocd": {"charts": ["argo-cd"], "psa": "restricted"},
         "kyverno": {"charts": ["kyverno", "kyverno-policies"], "psa": "restricted"},
         "monitoring": {"charts": ["prometheus-operator-crds"], "psa": "restricted"},
     }

@@ -15,15 +15,17 @@ locals {
   lock_charts = try(jsondecode(file("${var.charts_dir}/charts.lock")).charts, [])
   lock_digest = try({ for entry in local.lock_charts : "${entry.name}@${entry.version}" => entry.sha256 }, {})
 
-  # Pod Security Admission level each namespace's workloads really run under with the shipped
-  # values. kyverno: the chart gives every controller container a restricted-compliant securityContext.
-  # argocd: argo-cd's own containers are restricted-compliant, but the redis-ha subchart used in
-  # production is only baseline-clean, so enforce baseline and warn/audit on restricted.
-  # monitoring: the CRD chart runs no pods.
+  # Pod Security Admission level each namespace enforces: the strictest level every pod the shipped
+  # values render meets, as `k8sprov render` measures it with real Helm (docs/render.md), in all three
+  # profiles, Helm hooks and test pods included. kyverno: every controller, hook and test container runs
+  # non-root, drops ALL capabilities, no privilege escalation, RuntimeDefault seccomp. argocd: the same
+  # for argo-cd's own pods and, in production, for the redis-ha subchart (server StatefulSet, haproxy,
+  # test pods). monitoring: the CRD chart runs no pods. Re-measure after a chart or values change:
+  # render's Pod Security table shows the level next to what the pods meet.
   pod_security_enforce = {
     monitoring = "restricted"
     kyverno    = "restricted"
-    argocd     = "baseline"
+    argocd     = "restricted"
   }
 
   releases = {
