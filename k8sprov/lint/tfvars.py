@@ -278,7 +278,7 @@ def check_env_file(data: dict[str, Any], text: str, variables: dict[str, Variabl
                                     f"{var.name!r} is not set and has no default; Terraform would ask"))
     kube = data.get("kubernetes_version")
     if "kubernetes_version" in variables and isinstance(kube, str) and "${" not in kube:
-        from k8sprov.rendering.envinputs import KUBE_VERSION
+        from k8sprov.rendering.model import KUBE_VERSION
 
         if not KUBE_VERSION.match(kube.strip()):
             # variables.tf's validation block says the same, but only once Terraform runs

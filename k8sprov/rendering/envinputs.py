@@ -20,11 +20,8 @@ from typing import Any
 from k8sprov.errors import ChartError, ProjectError
 from k8sprov.helm import SetEntry
 from k8sprov.project import Environment, Project
-from k8sprov.rendering.model import ReleaseInputs, ValuesDoc
+from k8sprov.rendering.model import DEFAULT_KUBE_VERSION, KUBE_VERSION, ReleaseInputs, ValuesDoc
 
-# The newest Kubernetes minor the API schemas cover (kubernetes-validate 1.37.0), as variables.tf's default.
-DEFAULT_KUBE_VERSION = "1.37"
-KUBE_VERSION = re.compile(r"^1\.(2[5-9]|3[0-7])$")
 _VARIABLES = ("kubernetes_version", "release_overrides", "release_secrets", "charts_dir", "values_dir")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -9,6 +10,9 @@ from typing import Any
 from k8sprov.helm import SetEntry
 
 HOOK_ANNOTATION = "helm.sh/hook"
+# The newest Kubernetes minor the API schemas cover (kubernetes-validate 1.37.0), as variables.tf's default.
+DEFAULT_KUBE_VERSION = "1.37"
+KUBE_VERSION = re.compile(r"^1\.(2[5-9]|3[0-7])$")
 
 
 class Severity(StrEnum):

@@ -145,6 +145,24 @@ class RealStack:
                 member.data = values
         return builders.tgz(members)
 
+    def republish(self, chart: str, version: str) -> bytes:
+        """The chart archive of `version` with one file more: other bytes under the same version, the chart
+        itself unchanged (what a repository that re-packages a release publishes)."""
+        import tarfile
+
+        original = self.archives.get((chart, version)) or real_archive(chart, version)
+        assert original is not None, f"no archive of {chart} {version} to re-publish"
+        out = io.BytesIO()
+        with tarfile.open(fileobj=io.BytesIO(original), mode="r:gz") as src, \
+                tarfile.open(fileobj=out, mode="w:gz") as dst:
+            for member in src.getmembers():
+                dst.addfile(member, src.extractfile(member) if member.isfile() else None)
+            note = b"re-packaged\n"
+            info = tarfile.TarInfo(f"{chart}/REPACKAGED")
+            info.size = len(note)
+            dst.addfile(info, io.BytesIO(note))
+        return out.getvalue()
+
     def serve(self, name: str, version: str, data: bytes) -> None:
         """Publish other bytes under the same chart version (a re-published chart)."""
         self.archives[(name, version)] = data

@@ -207,7 +207,7 @@ def test_pin_bump_updates_exactly_that_release(real_stack: RealStack) -> None:
 
 def test_same_version_with_new_bytes_plans_an_in_place_update(real_stack: RealStack) -> None:
     old_digest = _lock(real_stack)[("kyverno", "3.9.0")]
-    republished = real_stack.build_chart("kyverno", "3.9.0", seed=1)
+    republished = real_stack.republish("kyverno", "3.9.0")
     real_stack.serve("kyverno", "3.9.0", republished)
     lock_file = real_stack.root / "charts" / "charts.lock"
     lock = json.loads(lock_file.read_text())
