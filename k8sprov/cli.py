@@ -66,9 +66,9 @@ def _global(
 
 
 # Command modules import typer and small k8sprov modules; heavy imports wait for each command's body.
-from k8sprov.commands import bundle, charts, doctor, lint, promotion, render  # noqa: E402
+from k8sprov.commands import bundle, charts, doctor, lint, promotion, render, supply  # noqa: E402
 
-for _commands in (core, charts, lint, render, promotion, bundle, doctor):
+for _commands in (core, charts, lint, render, supply, promotion, bundle, doctor):
     _commands.register(app)
 
 

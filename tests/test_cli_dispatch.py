@@ -16,7 +16,7 @@ def _names(args: list[str]) -> list[str]:
 
 
 ALL = sorted(["envs", "init", "plan", "show", "apply", "destroy", "unlock", "update-charts", "charts", "lint",
-              "diff", "promote", "doctor", "bundle"])
+              "diff", "promote", "doctor", "bundle", "render", "images", "sbom"])
 
 
 @pytest.mark.parametrize(("args", "expected"), [
