@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from k8sprov.bundle.archive import BundleError, Member
-from k8sprov.bundle.mirror import MIRROR_DIR
 from k8sprov.bundle.providers import (
     LOCK_FILE,
     InstalledPackage,
@@ -31,6 +30,7 @@ from k8sprov.bundle.providers import (
     unpack_packed_mirror,
 )
 from k8sprov.project import Environment, Project
+from k8sprov.providermirror import MIRROR_DIR
 
 # Never bundled from terraform/: Terraform's own data dir, local state, k8sprov's folder, crash logs.
 _SKIP_DIRS = {".terraform", "terraform.tfstate.d", ".k8sprov"}

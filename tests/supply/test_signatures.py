@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -144,3 +145,27 @@ def test_charts_shows_who_signs_each_chart(signed_world: SignedWorld,
     assert json.loads(after.stdout)["charts"][0]["signature"] == "verified"
     table = signed_world.cli("-C", str(signed_world.project), "charts")
     assert f"signed by {signed_world.key.fingerprint[-16:]}" in table.stdout
+
+
+def _doctor_signatures(world: SignedWorld) -> dict[str, Any]:
+    result = world.cli("-C", str(world.project), "doctor", "--offline", "--json")
+    doc = json.loads(result.stdout)
+    (items,) = [c["items"] for c in doc["checklists"] if c["name"] == "project"]
+    return {i["name"]: i for i in items}["signatures"]
+
+
+def test_doctor_says_which_charts_are_verified_and_which_cannot_be(signed_world: SignedWorld) -> None:
+    item = _doctor_signatures(signed_world)
+    assert item["status"] == "ok"
+    assert f"signed by a pinned key: demo ({signed_world.key.fingerprint[-16:]})" in item["message"]
+    # a chart vendored from an OCI registry: its cosign signature is not checked, and doctor says so
+    signed_world.charts_dir.mkdir()
+    (signed_world.charts_dir / "charts.lock").write_text(json.dumps({"version": 1, "charts": [
+        {"name": CHART, "version": VERSION, "source": "oci://ghcr.io/example/demo:0.1.0",
+         "sha256": "0" * 64, "size": 1}]}))
+    assert "vendored from OCI, cosign signatures not verified: demo" in _doctor_signatures(signed_world)[
+        "message"]
+    (signed_world.project / "infra" / "keys" / f"{signed_world.key.fingerprint}.asc").unlink()
+    missing = _doctor_signatures(signed_world)
+    assert missing["status"] == "fail"
+    assert f"infra/keys/{signed_world.key.fingerprint}.asc" in missing["message"]
