@@ -40,8 +40,8 @@ def _full_source(source: str) -> str:
 def terraform_providers(project: Project, env: Environment) -> tuple[list[Provider], str | None]:
     """The root module's required providers with what the dependency lock file pins (the project's, else
     the one in the environment's state folder), and where that lock file is (None: none found)."""
-    from k8sprov.bundle.providers import LOCK_FILE, parse_lock
     from k8sprov.hcl import load_hcl
+    from k8sprov.tflock import LOCK_FILE, parse_lock
 
     required: dict[str, tuple[str, str | None]] = {}
     for path in sorted(project.terraform_dir.glob("*.tf")):

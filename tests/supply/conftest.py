@@ -58,10 +58,11 @@ def signing_keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Key]:
     return {name: make_key(root, name) for name in ("publisher", "stranger")}
 
 
-def package_signed(helm: Path, workdir: Path, key: Key, *, sign: bool = True) -> tuple[bytes, bytes | None]:
+def package_signed(helm: Path, workdir: Path, key: Key, *, sign: bool = True, name: str = CHART,
+                   version: str = VERSION) -> tuple[bytes, bytes | None]:
     """`helm package [--sign]` of a small chart: the archive bytes and its provenance."""
     src = workdir / "src"
-    for member in builders.chart_members(CHART, VERSION, payload=2_000):
+    for member in builders.chart_members(name, version, payload=2_000):
         path = src / member.name
         if member.name.endswith("/"):
             path.mkdir(parents=True, exist_ok=True)
@@ -71,10 +72,11 @@ def package_signed(helm: Path, workdir: Path, key: Key, *, sign: bool = True) ->
     out = workdir / "out"
     out.mkdir()
     sign_args = ["--sign", "--key", key.name, "--keyring", str(key.secring)] if sign else []
-    subprocess.run([str(helm), "package", *sign_args, "-d", str(out), str(src / CHART)],
+    subprocess.run([str(helm), "package", *sign_args, "-d", str(out), str(src / name)],
                    capture_output=True, check=True)
-    prov = out / f"{ARCHIVE}.prov"
-    return (out / ARCHIVE).read_bytes(), prov.read_bytes() if prov.exists() else None
+    archive = out / f"{name}-{version}.tgz"
+    prov = out / f"{archive.name}.prov"
+    return archive.read_bytes(), prov.read_bytes() if prov.exists() else None
 
 
 @pytest.fixture(scope="module")
