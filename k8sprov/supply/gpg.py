@@ -57,10 +57,12 @@ def verify_clearsigned(message: bytes, key_armored: str, fingerprint: str) -> Si
         if not result.valid:
             status = str(result.status or "no valid signature")
             if getattr(result, "key_id", None) and status in ("no public key", "signature error"):
-                status = f"signed by another key ({result.key_id})"
+                status = f"made by key {result.key_id}, not the pinned one"
+            elif status == "signature bad":
+                status = "the signed text or the signature was altered"
             raise SignatureInvalid(status)
         if signer != fingerprint:
-            raise SignatureInvalid(f"signed by {signer or 'an unknown key'}")
+            raise SignatureInvalid(f"made by key {signer or '(unknown)'}, not the pinned one")
         return SignedText(bytes(result.data), signer)
     finally:
         shutil.rmtree(home, ignore_errors=True)

@@ -66,7 +66,7 @@ def verify(root: Path, chart: str, version: str, archive: str, fingerprint: str,
     try:
         signed = verify_clearsigned(prov, armored, fingerprint)
     except SignatureInvalid as err:
-        raise fail(f"bad signature ({err})", "do not use this chart; check the key pinned in signed_by") \
+        raise fail(f"bad signature: {err}", "do not use this chart; check the key pinned in signed_by") \
             from None
     try:
         files = signed_files(signed.text)

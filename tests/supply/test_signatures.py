@@ -75,7 +75,16 @@ def test_k8sprov_agrees_with_helm_verify(case: str, signed_world: SignedWorld, h
     errors = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(errors) == 1, result.stderr
     assert f"{CHART} {VERSION}" in errors[0] and signed_world.key.fingerprint in errors[0]
+    assert WHY[case] in errors[0]
     assert "Traceback" not in result.output
+
+
+WHY = {
+    "tampered archive": "the archive was altered after signing",
+    "tampered provenance": "bad signature: the signed text or the signature was altered",
+    "another signer": "not the pinned one",
+    "missing provenance": f"no signature: {ARCHIVE}.prov is missing",
+}
 
 
 def test_a_bad_signature_leaves_an_earlier_vendoring_untouched(
