@@ -178,3 +178,32 @@ def test_doctor_says_which_charts_are_verified_and_which_cannot_be(signed_world:
     missing = _doctor_signatures(signed_world)
     assert missing["status"] == "fail"
     assert f"infra/keys/{signed_world.key.fingerprint}.asc" in missing["message"]
+
+
+def test_a_key_pinned_after_vendoring_is_checked_before_anything_uses_the_chart(
+        signed_world: SignedWorld, signed_chart: dict[str, tuple[bytes, bytes | None]]) -> None:
+    tf = signed_world.project / "terraform" / "modules" / "provision_k8s" / "versions.tf"
+    pinned = tf.read_text()
+    line = f'      signed_by = "{signed_world.key.fingerprint}"\n'
+    assert line in pinned
+    tf.write_text(pinned.replace(line, ""))
+    signed_world.serve(*signed_chart["publisher"])
+    assert signed_world.run().exit_code == 0
+    assert "signer" not in json.loads((signed_world.charts_dir / "charts.lock").read_text())["charts"][0]
+    tf.write_text(pinned)
+    # plan's chart check (doctor runs the same) refuses the chart until its signature was checked
+    result = signed_world.cli("-C", str(signed_world.project), "doctor", "--offline", "--json", "--env",
+                              "basic")
+    doc = json.loads(result.stdout)
+    (items,) = [c["items"] for c in doc["checklists"] if c["name"] == "basic"]
+    charts = {i["name"]: i for i in items}["charts"]
+    assert charts["status"] == "fail"
+    fp = signed_world.key.fingerprint
+    assert f"signature {ARCHIVE} (no signature by {fp} verified)" in charts["message"]
+    # update-charts fetches only the provenance: the archive on disk is already the locked one
+    signed_world.server.clear_log()
+    again = signed_world.run()
+    assert again.exit_code == 0, again.output
+    assert [p for p in signed_world.server.paths() if p.startswith("/repo/demo")] == [f"/repo/{ARCHIVE}.prov"]
+    entry = json.loads((signed_world.charts_dir / "charts.lock").read_text())["charts"][0]
+    assert entry["signer"] == signed_world.key.fingerprint
