@@ -56,7 +56,8 @@ class PlainReporter:
             entry = result.entry
             assert entry is not None
             size, short = human_size(entry.size), entry.sha256[:12]
-            line = f"{result.outcome.value:<11} {pin.name} {pin.version} ({size}, sha256 {short})"
+            signed = f", signed by {entry.signer[-16:]}" if entry.signer else ""
+            line = f"{result.outcome.value:<11} {pin.name} {pin.version} ({size}, sha256 {short}{signed})"
         with self._lock:
             self.console.print(line, markup=False, highlight=False, soft_wrap=True)
 

@@ -42,3 +42,17 @@ def test_pinned_and_mutable() -> None:
 def test_invalid(reference: str) -> None:
     with pytest.raises(InvalidReference):
         parse_image(reference)
+
+
+def test_an_image_reference_holding_a_secret_is_masked() -> None:
+    from k8sprov.rendering.model import RenderedObject
+    from k8sprov.supply.images import collect, ordered
+    from k8sprov.supply.inventory import _masked
+
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+           "spec": {"containers": [{"name": "c", "image": "registry.example.org/s3cr3t-t0ken/app:1"}]}}
+    images = ordered(collect("basic", [RenderedObject("r", "ns", "r/templates/p.yaml", pod)]))
+    [masked] = _masked(images, ["s3cr3t-t0ken"])
+    assert masked.reference == "registry.example.org/***/app:1" and masked.ref is None
+    assert "s3cr3t" not in repr(masked.as_dict())
+    assert masked.as_dict()["problem"] == "holds a secret value"

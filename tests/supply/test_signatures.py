@@ -53,6 +53,7 @@ def test_signed_chart_vendors_with_its_signer_in_the_lock(signed_world: SignedWo
     assert entry["sha256"] == builders.sha256(archive)
     assert (signed_world.charts_dir / ARCHIVE).read_bytes() == archive
     assert (signed_world.charts_dir / f"{ARCHIVE}.prov").read_bytes() == prov
+    assert f"signed by {signed_world.key.fingerprint[-16:]}" in result.stderr
     # warm: settled, no request at all
     signed_world.server.clear_log()
     again = signed_world.run()
