@@ -86,9 +86,10 @@ def unpack(ctx: typer.Context,
                                                      show_default=False)]) -> None:
     """Verify, then extract into DIR: a k8sprov project that installs providers from its own mirror."""
     from k8sprov.bundle.archive import unpack as unpack_file
+    from k8sprov.bundle.signatures import check_signatures
 
     app: AppContext = ctx.obj
-    result = unpack_file(file, directory)
+    result = unpack_file(file, directory, check=lambda verified: check_signatures(file, verified))
     env = result.manifest.get("environment")
     app.console.print(f"{directory}: unpacked {result.members} members of {file}", markup=False,
                       soft_wrap=True)

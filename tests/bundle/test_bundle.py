@@ -349,6 +349,10 @@ def test_bundle_carries_the_image_list_sbom_and_signed_charts_provenance(
     assert bad.exit_code == 1
     assert "kyverno 3.9.0: bad signature" in bad.stderr and fp in bad.stderr
     assert len([line for line in bad.stderr.splitlines() if line.strip()]) == 1
+    site = tmp_path / "site"
+    refused_unpack = cli("bundle", "unpack", str(forged), str(site))
+    assert refused_unpack.exit_code == 1 and "bad signature" in refused_unpack.stderr
+    assert not site.exists() or not any(site.iterdir())  # nothing extracted
 
     # and the project itself, with that provenance, is not bundled at all
     (project / "charts" / "kyverno-3.9.0.tgz.prov").write_bytes(stranger_prov)
