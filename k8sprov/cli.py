@@ -53,7 +53,7 @@ def _global(
     helm: Annotated[
         str | None,
         typer.Option("--helm", metavar="PATH", show_default=False,
-                     help="Helm 3 binary for the render check \\[env: K8SPROV_HELM]."),
+                     help="Helm 3 binary for render, images, sbom \\[env: K8SPROV_HELM]."),
     ] = None,
     no_color: Annotated[bool, typer.Option("--no-color", help="Plain output (also NO_COLOR).")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Full terraform output and tracebacks.")] = False,
