@@ -47,7 +47,7 @@ def verify(root: Path, chart: str, version: str, archive: str, fingerprint: str,
            prov: bytes | None, sha256: str) -> str:
     """The signer's fingerprint when `prov` is a signature by the pinned key over an archive hashing to
     `sha256`; otherwise one ChartError naming the chart, the version and the pinned key."""
-    from k8sprov.supply.gpg import SignatureInvalid, verify_clearsigned
+    from k8sprov.supply.gpg import GpgNotFound, SignatureInvalid, verify_clearsigned
 
     def fail(why: str, hint: str) -> ChartError:
         return ChartError(f"{chart} {version}: {why} (pinned key {fingerprint})", hint=hint)
@@ -68,6 +68,8 @@ def verify(root: Path, chart: str, version: str, archive: str, fingerprint: str,
     except SignatureInvalid as err:
         raise fail(f"bad signature: {err}", "do not use this chart; check the key pinned in signed_by") \
             from None
+    except GpgNotFound as err:
+        raise fail("cannot check the signature: gpg not found", err.hint or "install GnuPG 2") from None
     try:
         files = signed_files(signed.text)
     except ValueError as err:

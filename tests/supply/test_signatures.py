@@ -208,3 +208,24 @@ def test_a_key_pinned_after_vendoring_is_checked_before_anything_uses_the_chart(
     assert [p for p in signed_world.server.paths() if p.startswith("/repo/demo")] == [f"/repo/{ARCHIVE}.prov"]
     entry = json.loads((signed_world.charts_dir / "charts.lock").read_text())["charts"][0]
     assert entry["signer"] == signed_world.key.fingerprint
+
+
+@pytest.mark.parametrize("key_file", ["missing", "another key", "no gpg"])
+def test_a_key_that_cannot_check_the_signature_stops_the_run(
+        key_file: str, signed_world: SignedWorld, signing_keys: dict[str, Key],
+        signed_chart: dict[str, tuple[bytes, bytes | None]], monkeypatch: pytest.MonkeyPatch) -> None:
+    path = signed_world.project / "infra" / "keys" / f"{signed_world.key.fingerprint}.asc"
+    if key_file == "missing":
+        path.unlink()
+        why = f"public key infra/keys/{signed_world.key.fingerprint}.asc not found"
+    elif key_file == "another key":
+        path.write_text(signing_keys["stranger"].armored)
+        why = f"the key file holds no key with fingerprint {signed_world.key.fingerprint}"
+    else:
+        monkeypatch.setenv("PATH", "/nonexistent")  # helm is not needed here; gpg is
+        why = "cannot check the signature: gpg not found"
+    signed_world.serve(*signed_chart["publisher"])
+    result = signed_world.run()
+    assert result.exit_code == 1
+    assert why in result.stderr and f"{CHART} {VERSION}" in result.stderr
+    assert signed_world.snapshot() == {}
