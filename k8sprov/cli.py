@@ -53,7 +53,7 @@ def _global(
     helm: Annotated[
         str | None,
         typer.Option("--helm", metavar="PATH", show_default=False,
-                     help="Helm 3 binary for the render check \\[env: K8SPROV_HELM]."),
+                     help="Helm 3 binary for render, images, sbom \\[env: K8SPROV_HELM]."),
     ] = None,
     no_color: Annotated[bool, typer.Option("--no-color", help="Plain output (also NO_COLOR).")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Full terraform output and tracebacks.")] = False,
@@ -66,9 +66,20 @@ def _global(
 
 
 # Command modules import typer and small k8sprov modules; heavy imports wait for each command's body.
-from k8sprov.commands import bundle, charts, ci, doctor, drift, lint, promotion, render, report  # noqa: E402
+from k8sprov.commands import (  # noqa: E402
+    bundle,
+    charts,
+    ci,
+    doctor,
+    drift,
+    lint,
+    promotion,
+    render,
+    report,
+    supply,
+)
 
-for _commands in (core, drift, charts, lint, render, promotion, bundle, doctor, ci, report):
+for _commands in (core, drift, charts, lint, render, supply, promotion, bundle, doctor, ci, report):
     _commands.register(app)
 
 

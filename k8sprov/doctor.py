@@ -170,6 +170,7 @@ def _project_items(project: Project, terraform_request: str | None, offline: boo
         items.append(fail("project", err.message, err.hint or "fix the file and run again"))
     items.append(_terraform_item(project, terraform_request))
     items.append(_helm_item(project, helm_request))
+    items.append(_signatures_item(project))
     items.append(_providers_item(root, offline, timeout))
     return items, root
 
@@ -212,6 +213,18 @@ def _helm_item(project: Project, request: str | None) -> Item:
             return fail("helm", err.message, err.hint)
         return Item("helm", SKIP, f"{err.message}: plan's render check is skipped", err.hint)
     return ok("helm", f"{helm.describe()}: plan renders every release with it first")
+
+
+def _signatures_item(project: Project) -> Item:
+    if not project.chart_catalog_file.is_file():
+        return skip("signatures", "no chart catalog in this project")
+    from k8sprov.supply.doctorcheck import signature_summary
+
+    try:
+        healthy, message, fix = signature_summary(project)
+    except K8sprovError as err:
+        return fail("signatures", err.message, err.hint)
+    return ok("signatures", message) if healthy else fail("signatures", message, fix)
 
 
 def _cli_config() -> tuple[Path | None, dict[str, Any]]:

@@ -107,8 +107,8 @@ def open_env(ctx: AppContext, name: str, *, stream: IO[str] | None = None,
     env_dir = project.env_state_dir(env.name)
     private_dir(env_dir)
     out = stream if stream is not None else sys.stdout
-    from k8sprov.bundle.mirror import mirror_env  # a project carrying providers/ installs only from it
     from k8sprov.connection import for_env
+    from k8sprov.providermirror import mirror_env  # a project carrying providers/ installs only from it
 
     # The kubeconfig files and context kubectl would use reach the stack as TF_VAR_kube_config_paths and
     # TF_VAR_kube_context (a saved plan keeps them; apply does not read them again).

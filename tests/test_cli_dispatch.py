@@ -16,7 +16,8 @@ def _names(args: list[str]) -> list[str]:
 
 
 ALL = sorted(["envs", "init", "plan", "show", "apply", "destroy", "unlock", "update-charts", "charts", "lint",
-              "render", "diff", "promote", "doctor", "bundle", "affected", "ci", "report", "drift"])
+              "render", "diff", "promote", "doctor", "bundle", "affected", "ci", "report", "drift",
+              "images", "sbom"])
 
 
 @pytest.mark.parametrize(("args", "expected"), [

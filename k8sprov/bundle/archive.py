@@ -26,7 +26,7 @@ import shutil
 import tarfile
 import tempfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -338,11 +338,15 @@ def verify(path: Path, limits: Limits | None = None) -> Verified:
     return _scan(path, limits or Limits(), None)
 
 
-def unpack(path: Path, dest: Path, limits: Limits | None = None) -> Verified:
-    """Verify, then extract into `dest` (missing or empty) through a temporary sibling folder.
+def unpack(path: Path, dest: Path, limits: Limits | None = None,
+           check: Callable[[Verified], object] | None = None) -> Verified:
+    """Verify, then extract into `dest` (missing or empty) through a temporary sibling folder; `check`
+    (e.g. chart signatures) runs on the verified bundle before anything is extracted.
 
     The second pass checks every byte again as it writes: a file changed between the passes is caught."""
     verified = verify(path, limits)
+    if check is not None:
+        check(verified)
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise BundleError(f"{dest}: exists and is not an empty folder",
                           hint="unpack into a new or empty folder")

@@ -5,7 +5,9 @@ Members (paths as in the project, so the unpacked folder is a project):
 - `infra/envs/<env>.tfvars`, `infra/values/*/<profile>.yaml`, `infra/backends/<env>.hcl` (credentials
   refused unless asked for);
 - `charts/<chart>-<version>.tgz` of the profile, each checked against the lock and as an archive, and a
-  `charts/charts.lock` holding exactly their entries;
+  `charts/charts.lock` holding exactly their entries; for a chart with a pinned signing key, its
+  `<archive>.prov` (checked with that key) and the key, `infra/keys/<FINGERPRINT>.asc`;
+- `supply/images.json` and `supply/sbom.cdx.json`: the images the releases pull and the bill of materials;
 - `providers/HOST/NS/TYPE/VERSION/OS_ARCH/...`: the packages the environment's init installed (from its
   data dir), each checked against the lock file's `h1:` hashes — an unpacked filesystem mirror.
 """
@@ -19,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from k8sprov.bundle.archive import BundleError, Member
-from k8sprov.bundle.mirror import MIRROR_DIR
 from k8sprov.bundle.providers import (
     LOCK_FILE,
     InstalledPackage,
@@ -30,7 +31,9 @@ from k8sprov.bundle.providers import (
     parse_lock,
     unpack_packed_mirror,
 )
+from k8sprov.charts.model import LockEntry
 from k8sprov.project import Environment, Project
+from k8sprov.providermirror import MIRROR_DIR
 
 # Never bundled from terraform/: Terraform's own data dir, local state, k8sprov's folder, crash logs.
 _SKIP_DIRS = {".terraform", "terraform.tfstate.d", ".k8sprov"}
@@ -123,9 +126,28 @@ def _chart_members(project: Project, env: Environment) -> tuple[list[Member], li
         entry = lock[(pin.name, pin.version)]
         entries.append(entry)
         members.append(Member(f"charts/{pin.archive_name}", path))
-        described.append({"name": pin.name, "version": pin.version, "sha256": entry.sha256})
+        info: dict[str, Any] = {"name": pin.name, "version": pin.version, "sha256": entry.sha256}
+        if pin.spec.signed_by:
+            members += _signature_members(project, pin.archive_name, entry, pin.spec.signed_by, env)
+            info.update(signed_by=pin.spec.signed_by, signer=entry.signer)
+        described.append(info)
     members.append(Member("charts/charts.lock", render_lock(entries).encode("utf-8")))
     return members, described
+
+
+def _signature_members(project: Project, archive: str, entry: LockEntry, fingerprint: str,
+                       env: Environment) -> list[Member]:
+    """A signed chart's provenance and its pinned key, after checking them (offline) once more."""
+    from k8sprov.supply.keys import KEYS_DIR, key_file
+    from k8sprov.supply.provenance import PROV_SUFFIX
+    from k8sprov.supply.signatures import signature_problem
+
+    problem = signature_problem(project.root, project.charts_dir, archive, entry, fingerprint)
+    if problem:
+        raise BundleError(f"charts/{archive}: {problem}",
+                          hint=f"run k8sprov update-charts --profile {env.profile}")
+    return [Member(f"charts/{archive}{PROV_SUFFIX}", project.charts_dir / f"{archive}{PROV_SUFFIX}"),
+            Member(f"{KEYS_DIR.as_posix()}/{fingerprint}.asc", key_file(project.root, fingerprint))]
 
 
 def _lock_of(project: Project) -> dict[str, LockedProvider]:
@@ -198,8 +220,8 @@ def extra_platform_members(project: Project, packed: Path, unpacked: Path, platf
 
 
 def collect(project: Project, env: Environment, *, include_backend_secrets: bool,
-            extra_mirror: Callable[[], tuple[list[Member], list[dict[str, Any]]]] | None = None
-            ) -> Collected:
+            extra_mirror: Callable[[], tuple[list[Member], list[dict[str, Any]]]] | None = None,
+            supply: Callable[[], tuple[list[Member], dict[str, Any]]] | None = None) -> Collected:
     from k8sprov import __version__
     from k8sprov.workflow import required_version
 
@@ -212,6 +234,8 @@ def collect(project: Project, env: Environment, *, include_backend_secrets: bool
     members += backend
     charts, chart_info = _chart_members(project, env)
     members += charts
+    # keys of signed charts come with their charts; a key file is one member however many charts use it
+    members = list({m.path: m for m in members}.values())
     providers, provider_info = provider_members(project, env)
     members += providers
     if extra_mirror is not None:
@@ -233,4 +257,8 @@ def collect(project: Project, env: Environment, *, include_backend_secrets: bool
         "providers": provider_info,
         "charts": chart_info,
     }
+    if supply is not None:
+        more, supply_info = supply()
+        members += more
+        metadata["supply"] = supply_info
     return Collected(members=members, metadata=metadata)

@@ -15,19 +15,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-_PROVIDER_BLOCK = re.compile(r'^provider\s+"([^"]+)"\s*\{(.*?)^\}', re.MULTILINE | re.DOTALL)
-_VERSION = re.compile(r'^\s*version\s*=\s*"([^"]+)"', re.MULTILINE)
-_HASHES = re.compile(r"^\s*hashes\s*=\s*\[(.*?)\]", re.MULTILINE | re.DOTALL)
-_STRING = re.compile(r'"([^"]*)"')
+# The lock file's parser lives below bundle and supply; bundle's modules keep naming it here.
+from k8sprov.tflock import LOCK_FILE as LOCK_FILE
+from k8sprov.tflock import LockedProvider as LockedProvider
+from k8sprov.tflock import parse_lock as parse_lock
+
 _PLATFORM = re.compile(r"^[a-z0-9]+_[a-z0-9]+$")
-LOCK_FILE = ".terraform.lock.hcl"
-
-
-@dataclass(frozen=True)
-class LockedProvider:
-    address: str  # registry.terraform.io/hashicorp/null
-    version: str
-    hashes: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -65,21 +58,6 @@ def hash_h1(folder: Path) -> str:
             raise ValueError(f"file name with a newline in {folder}")
         summary.update(f"{_sha256_file(folder / rel)}  {rel}\n".encode())
     return "h1:" + base64.b64encode(summary.digest()).decode("ascii")
-
-
-def parse_lock(text: str) -> dict[str, LockedProvider]:
-    """The `provider` blocks of a `.terraform.lock.hcl`, by address (pure)."""
-    locked: dict[str, LockedProvider] = {}
-    for match in _PROVIDER_BLOCK.finditer(text):
-        address, body = match.group(1), match.group(2)
-        version = _VERSION.search(body)
-        hashes = _HASHES.search(body)
-        locked[address] = LockedProvider(
-            address=address,
-            version=version.group(1) if version else "",
-            hashes=tuple(_STRING.findall(hashes.group(1))) if hashes else (),
-        )
-    return locked
 
 
 def installed_packages(providers_dir: Path) -> list[InstalledPackage]:

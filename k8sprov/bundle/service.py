@@ -20,6 +20,8 @@ class Created:
     size: int
     aggregate: str
     platforms: list[str]
+    images: int | None = None  # images listed in supply/images.json
+    supply_missing: str | None = None  # why the image list and SBOM are not in the bundle
 
 
 def create_bundle(app: AppContext, env_name: str, output: Path | None, *, include_backend_secrets: bool,
@@ -51,11 +53,30 @@ def create_bundle(app: AppContext, env_name: str, output: Path | None, *, includ
             return extra_platform_members(project, packed, Path(tmp) / "unpacked", platforms,
                                           Limits().max_entry_bytes)
 
+        def supply() -> tuple[list[Member], dict[str, Any]]:
+            from k8sprov.bundle.supply import supply_members
+            from k8sprov.helm import HelmNotFound
+            from k8sprov.rendering.report import find_helm
+
+            request = app.helm_request()
+            try:
+                helm = find_helm(project, request)
+            except HelmNotFound as err:
+                if request:  # asked for by --helm / K8SPROV_HELM: that one must work
+                    raise
+                # Like plan's render check: without Helm the bundle is still made, and says what it lacks.
+                return [], {"included": False, "reason": f"{err.message} — {err.hint}"}
+            return supply_members(project, env, helm)
+
         collected = collect(project, env, include_backend_secrets=include_backend_secrets,
-                            extra_mirror=mirror_platforms if platforms else None)
+                            extra_mirror=mirror_platforms if platforms else None,
+                            supply=supply if project.chart_catalog_file.is_file() else None)
         manifest, size = write(out, collected.members, collected.metadata)
+    supply_info = manifest.get("supply") or {}
+    note = None if supply_info.get("included", True) else str(supply_info.get("reason"))
     return Created(path=out, members=len(manifest["members"]), size=size,
-                   aggregate=str(manifest["aggregate_sha256"]), platforms=list(manifest["platforms"]))
+                   aggregate=str(manifest["aggregate_sha256"]), platforms=list(manifest["platforms"]),
+                   images=supply_info.get("image_count"), supply_missing=note)
 
 
 def _first_error(err: Exception) -> str:

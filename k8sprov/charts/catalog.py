@@ -19,7 +19,7 @@ from k8sprov.errors import ProjectError
 from k8sprov.private import write_private_atomic
 from k8sprov.project import PROFILES, Project
 
-_CACHE_VERSION = 2
+_CACHE_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,17 @@ def parse_catalog(data: dict[str, Any], where: str) -> Catalog:
             order = int(entry.get("order", 0))
         except (TypeError, ValueError):
             raise ProjectError(f"{where}: chart_catalog[{key!r}].order must be a number") from None
+        signed_by = entry.get("signed_by")
+        fingerprint = None
+        if signed_by is not None:
+            from k8sprov.supply.keys import normalize_fingerprint
+
+            fingerprint = normalize_fingerprint(signed_by) if isinstance(signed_by, str) else None
+            if fingerprint is None:
+                raise ProjectError(
+                    f"{where}: chart_catalog[{key!r}].signed_by must be a 40-hex-digit key fingerprint",
+                    hint="copy it from gpg --fingerprint or the chart's artifacthub.io/signKey annotation",
+                )
         charts[str(key)] = ChartSpec(
             key=str(key),
             chart=str(chart),
@@ -92,6 +103,7 @@ def parse_catalog(data: dict[str, Any], where: str) -> Catalog:
             order=order,
             oci=str(oci) if isinstance(oci, str) and oci else None,
             release_group=str(group) if isinstance(group, str) and group else None,
+            signed_by=fingerprint,
         )
     charts = dict(sorted(charts.items(), key=lambda kv: (kv[1].order, kv[0])))
     versions: dict[str, dict[str, str]] = {}

@@ -1,7 +1,9 @@
 """charts/charts.lock: the verified archives, as JSON Terraform can `jsondecode`.
 
 Shape (kept exactly; Terraform reads it):
-    {"version": 1, "charts": [{"name", "version", "source", "sha256", "size"}, ...]}
+    {"version": 1, "charts": [{"name", "version", "source", "sha256", "size"[, "signer"]}, ...]}
+`signer` (the fingerprint that signed the archive's provenance) is there only for charts with a pinned key,
+so a lock without signed charts is byte for byte what earlier versions wrote.
 sorted by name then version, written atomically (temp file in charts/, fsync, rename).
 `diff_lock` is the pure comparison behind `--check`, `k8sprov plan`'s guard and the warm-run skip.
 """
@@ -62,6 +64,7 @@ def read_lock(charts_dir: Path) -> dict[tuple[str, str], LockEntry]:
                 source=str(raw["source"]),
                 sha256=str(raw["sha256"]),
                 size=int(raw["size"]),
+                signer=str(raw["signer"]) if raw.get("signer") else None,
             )
         except (KeyError, TypeError, ValueError):
             raise ChartError(f"{path}: malformed entry {raw!r:.80}", hint=_restore_hint(charts_dir)) from None
@@ -73,10 +76,14 @@ def read_lock(charts_dir: Path) -> dict[tuple[str, str], LockEntry]:
 
 def render_lock(entries: Iterable[LockEntry]) -> str:
     ordered = sorted(entries, key=lambda e: (e.name, e.version))
-    charts = [
-        {"name": e.name, "version": e.version, "source": e.source, "sha256": e.sha256, "size": e.size}
-        for e in ordered
-    ]
+    charts: list[dict[str, object]] = []
+    for e in ordered:
+        item: dict[str, object] = {
+            "name": e.name, "version": e.version, "source": e.source, "sha256": e.sha256, "size": e.size
+        }
+        if e.signer:
+            item["signer"] = e.signer
+        charts.append(item)
     return json.dumps({"version": LOCK_VERSION, "charts": charts}, indent=2) + "\n"
 
 
@@ -129,16 +136,18 @@ class LockDiff:
     missing: list[str] = field(default_factory=list)  # pinned, but no archive or no lock entry
     mismatched: list[str] = field(default_factory=list)  # archive's sha256 or size differs from the lock
     unpinned: list[str] = field(default_factory=list)  # archive on disk that no profile pins
+    unsigned: list[str] = field(default_factory=list)  # pinned key, provenance missing or not matching
 
     @property
     def clean(self) -> bool:
-        return not (self.missing or self.mismatched or self.unpinned)
+        return not (self.missing or self.mismatched or self.unpinned or self.unsigned)
 
     def problems(self) -> list[str]:
         return (
             [f"missing {n}" for n in self.missing]
             + [f"mismatched {n}" for n in self.mismatched]
             + [f"not pinned {n}" for n in self.unpinned]
+            + [f"signature {n}" for n in self.unsigned]
         )
 
 

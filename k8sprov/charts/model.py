@@ -18,6 +18,8 @@ class ChartSpec:
     oci: str | None = None
     # Charts sharing a release group are released in lockstep upstream: promoted together, never split.
     release_group: str | None = None
+    # Fingerprint of the only key its publisher signs with (40 upper-case hex); None: not checked.
+    signed_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class LockEntry:
     source: str
     sha256: str
     size: int
+    signer: str | None = None  # fingerprint that signed its provenance, when a key is pinned
 
     @property
     def key(self) -> tuple[str, str]:

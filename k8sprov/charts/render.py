@@ -56,7 +56,8 @@ class PlainReporter:
             entry = result.entry
             assert entry is not None
             size, short = human_size(entry.size), entry.sha256[:12]
-            line = f"{result.outcome.value:<11} {pin.name} {pin.version} ({size}, sha256 {short})"
+            signed = f", signed by {entry.signer[-16:]}" if entry.signer else ""
+            line = f"{result.outcome.value:<11} {pin.name} {pin.version} ({size}, sha256 {short}{signed})"
         with self._lock:
             self.console.print(line, markup=False, highlight=False, soft_wrap=True)
 
@@ -181,8 +182,10 @@ def summary_line(report: VendorReport) -> str:
     )
 
 
-def catalog_rows(catalog: Catalog, latest: dict[str, str | None] | None) -> list[dict[str, Any]]:
-    """Pure: one row per chart with its version per profile, drift and (optionally) the newest stable."""
+def catalog_rows(catalog: Catalog, latest: dict[str, str | None] | None,
+                 signers: dict[tuple[str, str], str | None] | None = None) -> list[dict[str, Any]]:
+    """Pure: one row per chart with its version per profile, drift, who signs it (`signers`: the lock's
+    signer per (chart, version)) and (optionally) the newest stable."""
     from k8sprov.charts.versions import parse
 
     rows = []
@@ -198,6 +201,8 @@ def catalog_rows(catalog: Catalog, latest: dict[str, str | None] | None) -> list
             "order": spec.order,
             "versions": versions,
             "drift": len(pinned) > 1,
+            "signed_by": spec.signed_by,
+            "signature": _signature(spec.chart, spec.signed_by, pinned, signers or {}),
         }
         if latest is not None:
             newest = latest.get(key)
@@ -223,6 +228,7 @@ def catalog_table(catalog: Catalog, rows: list[dict[str, Any]], with_latest: boo
     if with_latest:
         table.add_column("latest")
     table.add_column("drift")
+    table.add_column("signature")
     for row in rows:
         versions: dict[str, str | None] = row["versions"]
         present = [v for v in versions.values() if v]
@@ -239,6 +245,7 @@ def catalog_table(catalog: Catalog, rows: list[dict[str, Any]], with_latest: boo
         if with_latest:
             cells.append(escape(row["latest"] or "?"))
         cells.append("[yellow]drift[/]" if row["drift"] else "")
+        cells.append(_signature_cell(row))
         table.add_row(escape(row["name"]), *cells)
     return table
 
@@ -254,3 +261,19 @@ def print_table(console: Console, table: Any) -> None:
         console.print(table)
     finally:
         console.width = width
+
+
+def _signature(chart: str, signed_by: str | None, versions: list[str],
+               signers: dict[tuple[str, str], str | None]) -> str:
+    if signed_by is None:
+        return "unsigned"
+    if versions and all(signers.get((chart, v)) == signed_by for v in versions):
+        return "verified"
+    return "not verified yet"
+
+
+def _signature_cell(row: dict[str, Any]) -> str:
+    if row["signed_by"] is None:
+        return "[dim]unsigned[/]"
+    who = f"signed by {row['signed_by'][-16:]}"
+    return who if row["signature"] == "verified" else f"[yellow]{who}: not verified yet[/]"

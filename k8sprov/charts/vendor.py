@@ -106,10 +106,16 @@ class _Target:
     sha256: str
     size: int | None = None
     oci: OciRef | None = None
+    signer: str | None = None  # the pinned key that signed `prov`, checked against `sha256`
+    prov: bytes | None = None
 
 
 class _VerifyError(Exception):
     pass
+
+
+class _SignatureError(ChartError):
+    """A pinned key's signature is missing or wrong: the whole run stops before anything is written."""
 
 
 def select_profiles(
@@ -136,12 +142,18 @@ def check_vendored(project: Project, profiles: list[str] | None) -> LockDiff:
     pins = catalog.pins(profiles)
     charts_dir = project.charts_dir
     names = {p.archive_name for p in pins} | set(archives_on_disk(charts_dir))
-    return diff_lock(
+    lock = read_lock(charts_dir)
+    diff = diff_lock(
         pins,
-        read_lock(charts_dir),
+        lock,
         scan_archives(charts_dir, sorted(names)),
         all_pinned=catalog.pinned_archives(),
     )
+    if any(p.spec.signed_by for p in pins):
+        from k8sprov.supply.signatures import check_vendored_signatures
+
+        diff.unsigned = check_vendored_signatures(project.root, charts_dir, pins, lock, set(diff.ok))
+    return diff
 
 
 def remove_stale_parts(charts_dir: Path) -> list[Path]:
@@ -237,7 +249,11 @@ class Vendor:
         todo: list[Pin] = []
         for pin in pins:
             entry = lock.get((pin.name, pin.version))
-            if entry is not None and on_disk.get(pin.archive_name) == (entry.size, entry.sha256):
+            if (
+                entry is not None
+                and on_disk.get(pin.archive_name) == (entry.size, entry.sha256)
+                and _signature_settled(pin, entry, self.charts_dir)
+            ):
                 results[(pin.name, pin.version)] = ChartResult(pin, Outcome.SKIPPED, entry)
             else:
                 todo.append(pin)
@@ -297,8 +313,11 @@ class Vendor:
         jobs = max(1, self.options.jobs)
 
         resolved = run_bounded(
-            [self._resolver(repos, registries, pin, sources[pin]) for pin in todo], jobs, self.cancel
+            [self._resolver(http, repos, registries, pin, sources[pin]) for pin in todo], jobs, self.cancel
         )
+        unsigned = [r for r in resolved if isinstance(r, _SignatureError)]
+        if unsigned:
+            raise unsigned[0]
         unreachable = [r for r in resolved if isinstance(r, FetchError) and r.unreachable]
         if unreachable:
             hosts = sorted({e.host for e in unreachable})
@@ -324,8 +343,10 @@ class Vendor:
                 present = self.charts_dir / pin.archive_name
                 if present.is_file() and sha256_file(present) == outcome.sha256:
                     entry = LockEntry(
-                        pin.name, pin.version, outcome.url, outcome.sha256, present.stat().st_size
+                        pin.name, pin.version, outcome.url, outcome.sha256, present.stat().st_size,
+                        outcome.signer,
                     )
+                    self._write_prov(outcome)
                     results[key] = self._verified[key] = ChartResult(pin, Outcome.VERIFIED, entry)
                     self.reporter.finished(results[key])
                 else:
@@ -351,13 +372,18 @@ class Vendor:
 
     # -- resolve ----------------------------------------------------------------------------------------
 
-    def _resolver(self, repos: object, registries: object, pin: Pin, source: Source) -> Callable[[], _Target]:
+    def _resolver(
+        self, http: Http, repos: object, registries: object, pin: Pin, source: Source
+    ) -> Callable[[], _Target]:
         from k8sprov.charts.classic import ClassicRepos
         from k8sprov.charts.oci import OciRegistries
 
         assert isinstance(repos, ClassicRepos) and isinstance(registries, OciRegistries)
 
         def resolve() -> _Target:
+            return self._signed(http, resolve_unsigned())
+
+        def resolve_unsigned() -> _Target:
             if source.kind == "oci":
                 ref = OciRef.parse(source.url)
                 layer = registries.layer(ref, pin.version)
@@ -423,11 +449,12 @@ class Vendor:
                     check_archive(tmp, pin.spec.chart, pin.version, self.options.limits)
                 except ArchiveError as err:
                     raise _VerifyError(f"{pin.archive_name}: {err.message}") from None
-                entry = LockEntry(pin.name, pin.version, source, sha, size)
+                entry = LockEntry(pin.name, pin.version, source, sha, size, target.signer)
                 result = ChartResult(pin, Outcome.DOWNLOADED, entry, seconds=time.monotonic() - started)
                 with self._rename_lock:
                     if self.cancel.is_set():
                         raise Cancelled()
+                    self._write_prov(target)
                     tmp.chmod(0o644)
                     tmp.replace(self.charts_dir / pin.archive_name)
                     self._verified[(pin.name, pin.version)] = result
@@ -439,6 +466,38 @@ class Vendor:
                     self._temps.discard(tmp)
 
         return download
+
+    def _signed(self, http: Http, target: _Target) -> _Target:
+        """The target with its provenance checked, when its chart names a signing key."""
+        from dataclasses import replace
+
+        from k8sprov.supply.provenance import PROV_SUFFIX, verify
+
+        pin = target.pin
+        fingerprint = pin.spec.signed_by
+        if fingerprint is None:
+            return target
+        if target.oci is not None:
+            raise _SignatureError(
+                f"{pin.name} {pin.version}: signed_by {fingerprint} cannot be checked for an OCI chart "
+                "(cosign signatures are not verified yet)",
+                hint="vendor it from its classic repository (without --prefer-oci)",
+            )
+        response = http.get(target.url + PROV_SUFFIX, ok=(200, 404), max_bytes=1 << 20)
+        prov = response.body if response.status == 200 else None
+        try:
+            signer = verify(self.project.root, pin.name, pin.version, pin.archive_name, fingerprint,
+                            prov, target.sha256)
+        except ChartError as err:
+            raise _SignatureError(err.message, hint=err.hint) from None
+        return replace(target, signer=signer, prov=prov)
+
+    def _write_prov(self, target: _Target) -> None:
+        from k8sprov.charts.lock import write_atomically
+        from k8sprov.supply.provenance import PROV_SUFFIX
+
+        if target.prov is not None:
+            write_atomically(self.charts_dir / (target.pin.archive_name + PROV_SUFFIX), target.prov)
 
     def _cleanup_temps(self) -> None:
         with self._temps_lock:
@@ -455,6 +514,7 @@ class Vendor:
         for name in archives_on_disk(self.charts_dir):
             if name not in pinned:
                 (self.charts_dir / name).unlink(missing_ok=True)
+                (self.charts_dir / f"{name}.prov").unlink(missing_ok=True)
                 removed.append(name)
         return removed
 
@@ -479,3 +539,10 @@ class Vendor:
             if result.entry is not None and result.outcome is not Outcome.FAILED:
                 entries[key] = result.entry
         return write_lock(self.charts_dir, entries.values())
+
+
+def _signature_settled(pin: Pin, entry: LockEntry, charts_dir: Path) -> bool:
+    """A chart with a pinned key is settled once the lock names that key and its provenance is vendored."""
+    if pin.spec.signed_by is None:
+        return True
+    return entry.signer == pin.spec.signed_by and (charts_dir / f"{pin.archive_name}.prov").is_file()

@@ -51,6 +51,12 @@ def create(
     console = app.console
     console.print(f"{result.path}: {result.members} members, {result.size} bytes"
                   f" ({', '.join(result.platforms) or 'no'} providers)", markup=False, soft_wrap=True)
+    if result.images is not None:
+        console.print(f"{result.images} image(s) listed in supply/images.txt; bill of materials in"
+                      " supply/sbom.cdx.json", markup=False, soft_wrap=True)
+    if result.supply_missing:
+        app.err_console.print(f"notice: no image list or SBOM in the bundle: {result.supply_missing}",
+                              markup=False, soft_wrap=True)
     console.print(f"aggregate sha256: {result.aggregate}", markup=False, soft_wrap=True)
 
 
@@ -59,13 +65,17 @@ def verify(ctx: typer.Context,
            file: Annotated[Path, typer.Argument(help="Bundle file.", show_default=False)]) -> None:
     """Check every member against bundle.json: exit 0 with the aggregate digest, else 1 naming the problem."""
     from k8sprov.bundle.archive import verify as verify_file
+    from k8sprov.bundle.signatures import check_signatures
 
     app: AppContext = ctx.obj
     result = verify_file(file)
+    signed = check_signatures(file, result)
     m = result.manifest
     app.console.print(f"{file}: OK, {result.members} members, {result.total_bytes} bytes unpacked"
                       f" (environment {m.get('environment')}, profile {m.get('profile')})",
                       markup=False, soft_wrap=True)
+    for line in signed:
+        app.console.print(f"signature ok: {line}", markup=False, soft_wrap=True)
     app.console.print(f"aggregate sha256: {result.aggregate}", markup=False, soft_wrap=True)
 
 
@@ -76,9 +86,10 @@ def unpack(ctx: typer.Context,
                                                      show_default=False)]) -> None:
     """Verify, then extract into DIR: a k8sprov project that installs providers from its own mirror."""
     from k8sprov.bundle.archive import unpack as unpack_file
+    from k8sprov.bundle.signatures import check_signatures
 
     app: AppContext = ctx.obj
-    result = unpack_file(file, directory)
+    result = unpack_file(file, directory, check=lambda verified: check_signatures(file, verified))
     env = result.manifest.get("environment")
     app.console.print(f"{directory}: unpacked {result.members} members of {file}", markup=False,
                       soft_wrap=True)

@@ -126,7 +126,10 @@ def register(app: typer.Typer) -> None:
                 mirrors=parse_mirrors(mirror or [], os.environ.get(MIRRORS_ENV)),
                 settings=HttpSettings.from_env(allow_insecure_http=allow_insecure_http),
             )
-        rows = catalog_rows(catalog, latest)
+        from k8sprov.charts.lock import read_lock
+
+        signers = {key: entry.signer for key, entry in read_lock(project.charts_dir).items()}
+        rows = catalog_rows(catalog, latest, signers)
         if as_json:
             typer.echo(json.dumps({"profiles": catalog.profiles, "charts": rows}, indent=2))
             return

@@ -281,3 +281,82 @@ def test_packages_from_providers_mirror_are_unpacked_and_checked_against_the_loc
     with pytest.raises(BundleError, match=r"path with '\.\.'"):
         extra_platform_members(project, evil, tmp_path / "u3", ["linux_arm64"], 1 << 30)
     assert not [p for p in tmp_path.rglob("evil") if p.is_file()]  # nothing written
+
+
+def test_bundle_carries_the_image_list_sbom_and_signed_charts_provenance(
+        bundled: Bundled, tmp_path: Path, cli: Any, helm_binary: Path) -> None:
+    """With Helm: supply/images.{json,txt} and supply/sbom.cdx.json; a chart with a pinned key carries its
+    provenance and key, and `bundle verify` checks the signature with that key."""
+    from dataclasses import replace
+
+    from k8sprov.bundle.archive import Member, write
+    from k8sprov.charts.lock import read_lock, write_lock
+    from tests.supply.conftest import make_key, package_signed
+
+    project = tmp_path / "proj"
+    shutil.copytree(bundled.project, project)
+    keys = {name: make_key(tmp_path, name) for name in ("publisher", "stranger")}
+    fp = keys["publisher"].fingerprint
+    archive, prov = package_signed(helm_binary, tmp_path / "pkg", keys["publisher"], name="kyverno",
+                                   version="3.9.0")
+    assert prov is not None
+    (project / "charts" / "kyverno-3.9.0.tgz").write_bytes(archive)
+    (project / "charts" / "kyverno-3.9.0.tgz.prov").write_bytes(prov)
+    lock = read_lock(project / "charts")
+    key = ("kyverno", "3.9.0")
+    lock[key] = replace(lock[key], sha256=hashlib.sha256(archive).hexdigest(), size=len(archive), signer=fp)
+    write_lock(project / "charts", lock.values())
+    catalog = project / "terraform" / "modules" / "provision_k8s" / "versions.tf"
+    catalog.write_text(catalog.read_text().replace('chart      = "kyverno"\n',
+                                                   f'chart      = "kyverno"\n      signed_by  = "{fp}"\n'))
+    (project / "infra" / "keys").mkdir(parents=True)
+    (project / "infra" / "keys" / f"{fp}.asc").write_text(keys["publisher"].armored)
+
+    out = tmp_path / "signed.tar.gz"
+    made = cli("-C", str(project), "--helm", str(helm_binary), "bundle", "--env", "a", "-o", str(out))
+    assert made.exit_code == 0, made.output
+    data = manifest(out)
+    paths = {m["path"] for m in data["members"]}
+    assert {"charts/kyverno-3.9.0.tgz.prov", f"infra/keys/{fp}.asc", "supply/images.json",
+            "supply/images.txt", "supply/sbom.cdx.json"} <= paths
+    assert data["supply"]["included"] and data["supply"]["image_count"] == 0  # the fixture charts run no pods
+    kyverno = next(c for c in data["charts"] if c["name"] == "kyverno" and c["version"] == "3.9.0")
+    assert kyverno["signed_by"] == kyverno["signer"] == fp
+    with tarfile.open(out, "r:gz") as tar:
+        sbom = json.loads(tar.extractfile("supply/sbom.cdx.json").read())  # type: ignore[union-attr]
+    assert sbom["specVersion"] == "1.6"
+    assert {"name": "k8sprov:signer", "value": fp} in next(
+        c for c in sbom["components"] if c["bom-ref"] == "chart:kyverno@3.9.0")["properties"]
+    again = tmp_path / "again.tar.gz"
+    assert cli("-C", str(project), "--helm", str(helm_binary), "bundle", "--env", "a", "-o",
+               str(again)).exit_code == 0
+    assert again.read_bytes() == out.read_bytes()
+    ok = cli("bundle", "verify", str(out))
+    assert ok.exit_code == 0, ok.output
+    assert f"signature ok: kyverno 3.9.0: {fp}" in ok.stdout
+
+    # A bundle whose members all match its manifest, but whose provenance another key signed.
+    unpacked = tmp_path / "unpacked"
+    assert cli("bundle", "unpack", str(out), str(unpacked)).exit_code == 0
+    _, stranger_prov = package_signed(helm_binary, tmp_path / "pkg2", keys["stranger"], name="kyverno",
+                                      version="3.9.0")
+    assert stranger_prov is not None
+    (unpacked / "charts" / "kyverno-3.9.0.tgz.prov").write_bytes(stranger_prov)
+    metadata = {k: v for k, v in data.items() if k not in ("format", "members", "aggregate_sha256")}
+    forged = tmp_path / "forged.tar.gz"
+    write(forged, [Member(m["path"], unpacked / m["path"]) for m in data["members"]], metadata)
+    bad = cli("bundle", "verify", str(forged))
+    assert bad.exit_code == 1
+    assert "kyverno 3.9.0: bad signature" in bad.stderr and fp in bad.stderr
+    assert len([line for line in bad.stderr.splitlines() if line.strip()]) == 1
+    site = tmp_path / "site"
+    refused_unpack = cli("bundle", "unpack", str(forged), str(site))
+    assert refused_unpack.exit_code == 1 and "bad signature" in refused_unpack.stderr
+    assert not site.exists() or not any(site.iterdir())  # nothing extracted
+
+    # and the project itself, with that provenance, is not bundled at all
+    (project / "charts" / "kyverno-3.9.0.tgz.prov").write_bytes(stranger_prov)
+    refused = cli("-C", str(project), "--helm", str(helm_binary), "bundle", "--env", "a", "-o",
+                  str(tmp_path / "no.tar.gz"))
+    assert refused.exit_code == 1 and "bad signature" in refused.stderr
+    assert not (tmp_path / "no.tar.gz").exists()

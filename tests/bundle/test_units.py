@@ -16,8 +16,8 @@ import pytest
 from k8sprov.bundle import archive
 from k8sprov.bundle.archive import MANIFEST, BundleError, Entry, Limits, aggregate, check_name
 from k8sprov.bundle.create import backend_credentials
-from k8sprov.bundle.mirror import mirror_env
 from k8sprov.bundle.providers import hash_h1, parse_lock
+from k8sprov.providermirror import mirror_env
 
 LOCK = '''# This file is maintained automatically by "terraform init".
 provider "registry.terraform.io/hashicorp/helm" {

@@ -16,9 +16,10 @@ def test_table_shows_versions_per_profile_and_drift(world: World) -> None:
     result = charts(world)
     assert result.exit_code == 0  # type: ignore[attr-defined]
     lines = result.stdout.splitlines()  # type: ignore[attr-defined]
-    assert lines[0].split() == ["chart", "basic", "staging", "production", "drift"]
-    assert lines[1].split() == ["prometheus-operator-crds", "31.0.1", "31.0.1", "30.0.1*", "drift"]
-    assert lines[4].split() == ["argo-cd", "10.1.1", "10.1.1", "9.7.1*", "drift"]
+    assert lines[0].split() == ["chart", "basic", "staging", "production", "drift", "signature"]
+    crds = ["prometheus-operator-crds", "31.0.1", "31.0.1", "30.0.1*", "drift", "unsigned"]
+    assert lines[1].split() == crds
+    assert lines[4].split() == ["argo-cd", "10.1.1", "10.1.1", "9.7.1*", "drift", "unsigned"]
     assert "drift between profiles: prometheus-operator-crds, kyverno, kyverno-policies, argo-cd" in (
         result.stdout
     )  # type: ignore[attr-defined]

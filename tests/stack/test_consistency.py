@@ -56,7 +56,10 @@ def test_catalog_entries(catalog_locals: dict[str, Any]) -> None:
     assert tuple(sorted(catalog, key=lambda c: catalog[c]["order"])) == CHARTS
     assert sorted(entry["order"] for entry in catalog.values()) == [1, 2, 3, 4]
     for name, entry in catalog.items():
-        assert set(entry) <= {"repository", "oci", "chart", "namespace", "order", "release_group"}, name
+        assert set(entry) <= {"repository", "oci", "chart", "namespace", "order", "release_group",
+                              "signed_by"}, name
+        # a pinned signing key is a full fingerprint (docs/supply-chain.md), never a short key id
+        assert re.fullmatch(r"[0-9A-F]{40}", entry.get("signed_by", "0" * 40)), name
         assert entry["repository"].startswith(("https://", "oci://")), name
         assert entry["oci"].startswith("oci://") and entry["oci"].endswith("/" + entry["chart"]), name
         assert entry["chart"] == name

@@ -144,6 +144,12 @@ def test_lock_digest_reaches_each_release(tf_kit: TerraformKit, tmp_path: Path) 
     assert production["kyverno"]["sha256"] == "a" * 64
     assert production["kyverno"]["archive"] == "../charts/kyverno-3.8.2.tgz"
 
+    # a chart with a pinned signing key carries "signer" in its entry only (docs/supply-chain.md)
+    lock["charts"][1]["signer"] = "2B8F22F57260EFA67BE1C5824B11F800CD9D2252"
+    (charts / "charts.lock").write_text(json.dumps(lock))
+    signed = _console(tf_kit, scratch, "local.releases", {**common, "environment": "basic"})
+    assert signed["kyverno"]["sha256"] == "b" * 64
+
     for broken in ('{"version": 1, "charts": [{"name": "kyverno"}]}', "not json"):
         (charts / "charts.lock").write_text(broken)  # malformed: no digests, no crash
         releases = _console(tf_kit, scratch, "local.releases", {**common, "environment": "basic"})

@@ -19,6 +19,9 @@ terraform {
 locals {
   # chart -> where it comes from and where it goes. `order` is the install order
   # (provision.tf wires the same order with depends_on; tests/stack checks the two agree).
+  # An entry may add `signed_by = "<40-hex key fingerprint>"`: `k8sprov update-charts` then accepts only
+  # archives whose Helm provenance that key signed, with the public key in infra/keys/<FINGERPRINT>.asc
+  # (docs/supply-chain.md). Terraform ignores the attribute.
   chart_catalog = {
     "prometheus-operator-crds" = {
       repository = "https://prometheus-community.github.io/helm-charts"

@@ -6,7 +6,8 @@ is that mirror: Terraform then never asks a registry. A user's own `TF_CLI_CONFI
 note), but only when the file exists: Terraform itself ignores a TF_CLI_CONFIG_FILE naming a missing
 file, so such a setting is no configuration at all and the project's mirror is used.
 
-Kept free of heavy imports: it runs on every command that starts terraform.
+Kept free of heavy imports: it runs on every command that starts terraform. It sits below both of its
+users: `workflow` (every terraform run) and `bundle` (which makes and unpacks such mirrors).
 """
 
 from __future__ import annotations
