@@ -17,6 +17,11 @@ _BOX = " │╷╵\t"
 _LOCATION = re.compile(r"^\s*on (?P<file>.+?) line (?P<line>\d+)(?:, in .*)?:?\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])|(?<=[.!?])$")
 MAX_DETAIL = 160
+# Helm's own failure inside a provider's error (`execution error at (chart/templates/x.yaml:26:13): msg`):
+# the chart's message is what the user must read, so it is kept whole (up to a longer limit).
+_HELM_FAILURE = re.compile(r"(?P<head>.*?(?:execution error at|template:) \(?[^\s():]+:\d+(?::\d+)?\)?:? ?)"
+                           r"(?P<message>.+)")
+MAX_HELM_MESSAGE = 400
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,12 @@ def _diagnostic(summary: str, body: list[str]) -> Diagnostic:
 def first_sentence(text: str, limit: int = MAX_DETAIL) -> str:
     """The first sentence of `text`; a long one is cut at its first ";" and then shortened with "…"."""
     text = " ".join(text.split())
+    helm = _HELM_FAILURE.match(text)
+    if helm and len(helm.group("head")) < limit:
+        message = helm.group("message")
+        if len(message) > MAX_HELM_MESSAGE:
+            message = message[: MAX_HELM_MESSAGE - 1].rsplit(" ", 1)[0] + "…"
+        return helm.group("head") + message
     match = _SENTENCE_END.search(text)
     sentence = text[:match.start()] if match else text
     if len(sentence) > limit and "; " in sentence:

@@ -169,3 +169,13 @@ def test_long_details_are_shortened_and_more_errors_counted() -> None:
     assert len(line) < 220
     assert first_sentence("Short one. Second sentence.") == "Short one"
     assert one_line("no diagnostics here") is None
+
+
+def test_helms_own_failure_is_kept_whole_in_the_one_line() -> None:
+    from k8sprov.diagnostics import first_sentence
+
+    required = "A valid .Values.configs.clusterCredentials.CLUSTERNAME.server entry is required!"
+    detail = ("Upgrade failed: execution error at "
+              f"(argo-cd/templates/argocd-configs/cluster-secrets.yaml:26:13): {required}")
+    assert first_sentence(detail) == detail  # longer than the usual limit, and not cut at its first "."
+    assert first_sentence("Plain words that run on. " * 20).endswith("Plain words that run on")

@@ -110,3 +110,36 @@ def test_a_chart_version_change_shows_the_changed_objects(stack: RealStack, tmp_
     assert summary["counts"]["update"] >= summary["chart_labels_bumped"]
     assert "chart labels bumped on" in rich.stdout and "chart labels bumped on" in markdown
     _no_canary(_view(rich.stdout), markdown, detail, json.dumps(data))
+
+
+def test_a_template_error_stops_plan_and_without_the_check_is_helms_message(stack: RealStack) -> None:
+    """A `required` value left out: `plan` stops before Terraform with the template finding; with
+    --no-render Terraform runs, and the apply fails with Helm's own message (the stand-in runs real Helm),
+    quoted in k8sprov's one error line. The state keeps the release as it was."""
+    values = stack.root / "infra" / "values" / "argo-cd" / "basic.yaml"
+    original = values.read_text()
+    values.write_text(original + "\nconfigs:\n  clusterCredentials:\n    prod:\n      config: {}\n")
+    required = "A valid .Values.configs.clusterCredentials.CLUSTERNAME.server entry is required!"
+    before = stack.state("basic")
+    try:
+        stopped = stack.k8sprov("plan", "--env", "basic")
+        assert stopped.exit_code == 1, stopped.output
+        assert "render found 1 error(s) in basic: nothing planned" in stopped.stderr
+        assert required in stopped.stderr
+        assert "argo-cd/templates/argocd-configs/cluster-secrets.yaml:26" in stopped.stderr
+        assert "Terraform" not in stopped.stdout and "Refreshing state" not in stopped.output
+
+        planned = stack.k8sprov("plan", "--env", "basic", "--no-render", "--detailed-exitcode")
+        assert planned.exit_code == 2, planned.output
+        applied = stack.k8sprov("apply", "--env", "basic", "--auto-approve")
+        assert applied.exit_code == 1, applied.output
+        (line,) = applied.error_lines()
+        assert "Error upgrading chart" in line and required in line, line
+    finally:
+        values.write_text(original)
+    after = stack.state("basic")
+    assert before is not None and after is not None
+    installed = [i for r in after["resources"] if r["type"] == "helm_release" for i in r["instances"]]
+    assert len(installed) == 4
+    restored = stack.k8sprov("plan", "--env", "basic", "--detailed-exitcode")
+    assert restored.exit_code == 0, restored.output
