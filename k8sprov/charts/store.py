@@ -9,7 +9,6 @@ of `.k8sprov/`.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -40,11 +39,3 @@ def keep(state_dir: Path, archive: Path, sha256: str) -> None:
         except OSError:
             shutil.copyfile(archive, part)
         part.replace(dest)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

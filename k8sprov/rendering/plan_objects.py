@@ -107,7 +107,8 @@ def side_inputs(attrs: Mapping[str, Any], *, terraform_dir: Path, archive_for: C
 
 def archive_finder(state_dir: Path) -> Callable[[Path, str | None], Path | None]:
     """The archive with this digest: the chart path itself when it still has it, else the store's copy."""
-    from k8sprov.charts.store import find, sha256_of
+    from k8sprov.charts.lock import sha256_file
+    from k8sprov.charts.store import find
 
     hashed: dict[Path, str] = {}
 
@@ -116,7 +117,7 @@ def archive_finder(state_dir: Path) -> Callable[[Path, str | None], Path | None]
             if sha256 is None:
                 return path
             if path not in hashed:
-                hashed[path] = sha256_of(path)
+                hashed[path] = sha256_file(path)
             if hashed[path] == sha256:
                 return path
         return find(state_dir, sha256) if sha256 else None
