@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,14 +30,16 @@ class Key:
 
 
 def _gpg(home: Path, *args: str, input: bytes | None = None) -> bytes:
-    return subprocess.run(
-        ["gpg", "--homedir", str(home), "--batch", *args], input=input, capture_output=True, check=True
-    ).stdout
+    done = subprocess.run(["gpg", "--homedir", str(home), "--batch", *args], input=input,
+                          capture_output=True, check=False)
+    assert done.returncode == 0, f"gpg {' '.join(args)}: {done.stderr.decode(errors='replace')}"
+    return done.stdout
 
 
 def make_key(root: Path, name: str) -> Key:
-    home = root / f"gnupg-{name}"
-    home.mkdir(mode=0o700)
+    # A short home of its own: gpg's agent socket lives in it, and a socket path is limited to 107 bytes
+    # (a pytest folder under an xdist worker is longer).
+    home = Path(tempfile.mkdtemp(prefix=f"gpg-{name}-"))
     params = f"%no-protection\nKey-Type: RSA\nKey-Length: 2048\nName-Real: {name}\nExpire-Date: 0\n%commit\n"
     try:
         _gpg(home, "--gen-key", input=params.encode())
@@ -47,6 +50,7 @@ def make_key(root: Path, name: str) -> Key:
         armored = _gpg(home, "--armor", "--export").decode()
     finally:  # key generation starts an agent for this home; it must not outlive the session
         subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], capture_output=True, check=False)
+        shutil.rmtree(home, ignore_errors=True)
     return Key(name, fingerprint, armored, root / f"{name}.pub.gpg", root / f"{name}.sec.gpg")
 
 
