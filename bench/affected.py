@@ -37,6 +37,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.timing import interleaved, median_range  # noqa: E402
+
 RESULTS = REPO / "bench" / "RESULTS.md"
 K8SPROV = str(Path(sys.executable).parent / "k8sprov")
 ENVS = 200
@@ -136,23 +138,6 @@ def measure(reps: int = 10) -> Timings:
     return out
 
 
-def interleaved(cases: dict[str, Callable[[], object]], reps: int) -> dict[str, list[float]]:
-    names = list(cases)
-    for name in names:
-        cases[name]()
-    times: dict[str, list[float]] = {name: [] for name in names}
-    for rep in range(reps):
-        for name in names[rep % len(names):] + names[: rep % len(names)]:
-            start = time.perf_counter()
-            cases[name]()
-            times[name].append(time.perf_counter() - start)
-    return times
-
-
-def ms(values: list[float]) -> str:
-    return f"{statistics.median(values) * 1000:.0f} ms ({min(values) * 1000:.0f}–{max(values) * 1000:.0f} ms)"
-
-
 def table(t: Timings) -> str:
     med = {name: statistics.median(values) for name, values in t.times.items()}
     lines = ["| case | command | k8sprov (median, range) | `git diff --name-only main` | ratio |"
@@ -168,8 +153,8 @@ def table(t: Timings) -> str:
             ours = med[f"{kind}: {command}"]
             target = f"< {TARGET * 1000:.0f} ms" if kind != "pins" else "measured (parses versions.tf twice)"
             verdict = ("met" if ours < TARGET else "MISSED") if kind != "pins" else "measured"
-            lines.append(f"| {what[kind]} | `{command}` | {ms(t.times[f'{kind}: {command}'])} | "
-                         f"{ms(t.times[f'{kind}: git diff'])} | {ours / base:.1f}× | "
+            lines.append(f"| {what[kind]} | `{command}` | {median_range(t.times[f'{kind}: {command}'])} | "
+                         f"{median_range(t.times[f'{kind}: git diff'])} | {ours / base:.1f}× | "
                          f"{(ours - start_up) * 1000:+.0f} ms | {target} | {verdict} |")
     return "\n".join(lines)
 

@@ -37,6 +37,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.timing import interleaved  # noqa: E402
 from k8sprov.rendering.model import ReleaseRender  # noqa: E402
 
 RESULTS = REPO / "bench" / "RESULTS-checks.md"
@@ -89,19 +90,6 @@ def jsonschema_baseline(kube: str) -> Callable[[list[ReleaseRender]], int]:
         return errors
 
     return validate
-
-
-def interleaved(cases: dict[str, Callable[[], object]], reps: int) -> dict[str, list[float]]:
-    names = list(cases)
-    for name in names:  # one untimed warm-up each
-        cases[name]()
-    times: dict[str, list[float]] = {name: [] for name in names}
-    for rep in range(reps):
-        for name in names[rep % len(names):] + names[: rep % len(names)]:
-            start = time.perf_counter()
-            cases[name]()
-            times[name].append(time.perf_counter() - start)
-    return times
 
 
 def cold_child(pickle_path: str, kube: str) -> None:

@@ -40,6 +40,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.timing import interleaved, median_range  # noqa: E402
 from k8sprov.planview import PlanHeader, summarize, to_json  # noqa: E402
 from k8sprov.report import read_summaries, to_html, to_markdown  # noqa: E402
 from k8sprov.report import to_json as report_json  # noqa: E402
@@ -66,23 +67,6 @@ def make_summaries(folder: Path, count: int) -> int:
         (folder / f"env-{i:03d}.json").write_text(text)
         total += len(text)
     return total
-
-
-def interleaved(cases: dict[str, Callable[[], object]], reps: int) -> dict[str, list[float]]:
-    names = list(cases)
-    for name in names:
-        cases[name]()
-    times: dict[str, list[float]] = {n: [] for n in names}
-    for rep in range(reps):
-        for name in names[rep % len(names):] + names[: rep % len(names)]:
-            start = time.perf_counter()
-            cases[name]()
-            times[name].append(time.perf_counter() - start)
-    return times
-
-
-def fmt(values: list[float]) -> str:
-    return f"{statistics.median(values) * 1000:.0f} ms ({min(values) * 1000:.0f}–{max(values) * 1000:.0f} ms)"
 
 
 def in_process(folder: Path) -> None:
@@ -175,10 +159,13 @@ def main() -> None:
         "| id | what | k8sprov (median, range) | baseline (median, range) | ratio | target | result |",
         "|---|---|---|---|---:|---|---|",
         f"| R1 | `k8sprov report DIR --markdown --json --html`, 200 summaries, whole process | "
-        f"{fmt(whole['report'])} | {fmt(whole['load'])} a Python process json-loading the 200 files | "
+        f"{median_range(whole['report'])} | {median_range(whole['load'])} "
+        "a Python process json-loading the 200 files | "
         f"{ratio_whole:.2f}× | < 1 s | {target} |",
-        f"| R1 | start-up floor: `k8sprov --version` | {fmt(whole['start'])} | — | — | — | measured |",
-        f"| R2 | read + Markdown + JSON + HTML, in process | {fmt(inner['report'])} | {fmt(inner['load'])} "
+        f"| R1 | start-up floor: `k8sprov --version` | {median_range(whole['start'])} "
+        "| — | — | — | measured |",
+        f"| R2 | read + Markdown + JSON + HTML, in process | {median_range(inner['report'])} "
+        f"| {median_range(inner['load'])} "
         f"json.load of the 200 files | {ratio_inner:.2f}× | measured | measured |",
         f"| R3 | working memory of reading (tracemalloc peak − what the report holds), 50 → 200 summaries | "
         f"{work[50]:.2f} → {work[200]:.2f} MiB | {keep[50]:.1f} → {keep[200]:.1f} MiB keeping every parsed "

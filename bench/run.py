@@ -52,6 +52,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
+from bench.timing import interleaved  # noqa: E402
 from tests.kit.fetch_terraform import TerraformKit, ensure_kit  # noqa: E402
 
 RESULTS = REPO / "bench" / "RESULTS.md"
@@ -61,22 +62,6 @@ ALL_IDS = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10", "B11")
 
 
 # -- measuring ----------------------------------------------------------------------------------------------
-
-
-def interleaved(cases: dict[str, Callable[[], object]], reps: int, warmup: int = 1) -> dict[str, list[float]]:
-    """Wall times of each case, round-robin with a rotating start so no case always runs first."""
-    names = list(cases)
-    for _ in range(warmup):
-        for name in names:
-            cases[name]()
-    times: dict[str, list[float]] = {name: [] for name in names}
-    for rep in range(reps):
-        order = names[rep % len(names) :] + names[: rep % len(names)]
-        for name in order:
-            start = time.perf_counter()
-            cases[name]()
-            times[name].append(time.perf_counter() - start)
-    return times
 
 
 def med(values: list[float]) -> float:

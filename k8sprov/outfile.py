@@ -4,6 +4,7 @@ before any work starts, written whole or not at all, and a failure is one line n
 from __future__ import annotations
 
 import contextlib
+import sys
 from pathlib import Path
 
 from k8sprov.errors import CannotWrite, os_error
@@ -33,3 +34,12 @@ def write_text(path: Path, text: str, option: str) -> None:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
         raise os_error(err, f"cannot write the {option} file {path}") from None
+
+
+def write_output(target: str, text: str, option: str) -> None:
+    """`-` is stdout, flushed so the text comes before anything printed after it; else `write_text`."""
+    if target == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        write_text(Path(target), text, option)

@@ -50,7 +50,7 @@ def render_plan(app: AppContext, run: EnvRun | None, plan_json: dict[str, Any], 
     """Show a plan (rich on the terminal, optional JSON/Markdown files); True when it has changes."""
     import json
 
-    from k8sprov.outfile import write_text
+    from k8sprov.outfile import write_output, write_text
     from k8sprov.planview import PlanHeader, render_rich, summarize, to_json, to_markdown
 
     summary = summarize(plan_json, locked_charts=_locked_charts(app, run),
@@ -68,11 +68,7 @@ def render_plan(app: AppContext, run: EnvRun | None, plan_json: dict[str, Any], 
     render_rich(summary, header, console, detail=detail)
     if json_out is not None:
         text = json.dumps(to_json(summary, header), indent=2, sort_keys=False) + "\n"
-        if json_out == "-":
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        else:
-            write_text(Path(json_out), text, "--json")
+        write_output(json_out, text, "--json")
     if markdown_out is not None:
         write_text(markdown_out, to_markdown(summary, header, detail=detail), "--markdown")
     return bool(summary.has_changes)
@@ -341,14 +337,10 @@ def _write_failed(app: AppContext, env_name: str, json_out: str, err: K8sprovErr
         profile = None
     header = PlanHeader(environment=env_name, profile=profile, workspace=env_name)
     text = json.dumps(failed_json(header, mask(err.one_line())), indent=2) + "\n"
-    if json_out == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        from k8sprov.outfile import write_text
+    from k8sprov.outfile import write_output
 
-        with contextlib.suppress(K8sprovError):  # the plan's own error is the one to report
-            write_text(Path(json_out), text, "--json")
+    with contextlib.suppress(K8sprovError):  # the plan's own error is the one to report
+        write_output(json_out, text, "--json")
 
 
 def _plan_many(app: AppContext, names: list[str], *, jobs: int, destroy: bool, lock_timeout: str | None,
@@ -382,13 +374,9 @@ def _plan_many(app: AppContext, names: list[str], *, jobs: int, destroy: bool, l
                                  "seconds": round(r.seconds, 3), "log": str(r.log)} for r in outcome.results],
                "exit_code": int(code)}
         text = json.dumps(doc, indent=2) + "\n"
-        if json_out == "-":
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        else:
-            from k8sprov.outfile import write_text
+        from k8sprov.outfile import write_output
 
-            write_text(Path(json_out), text, "--json")
+        write_output(json_out, text, "--json")
     if outcome.interrupted_by is not None:
         import signal
 

@@ -21,13 +21,9 @@ if TYPE_CHECKING:
 def _emit(target: str | None, text: str, option: str) -> None:
     if target is None:
         return
-    if target == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        from k8sprov.outfile import write_text
+    from k8sprov.outfile import write_output
 
-        write_text(Path(target), text, option)
+    write_output(target, text, option)
 
 
 def register(app: typer.Typer) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -56,15 +55,9 @@ def register(app: typer.Typer) -> None:
 def _write_json(report: RenderReport, target: str) -> None:
     import json
 
-    text = json.dumps(report.as_dict(), indent=2) + "\n"
-    if target == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    path = Path(target)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    from k8sprov.outfile import write_output
+
+    write_output(target, json.dumps(report.as_dict(), indent=2) + "\n", "--json")
 
 
 def before_plan(app_ctx: AppContext, names: list[str]) -> None:

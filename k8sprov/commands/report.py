@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -19,17 +18,6 @@ def _check_target(path: Path) -> None:
     if not path.parent.is_dir():
         raise UsageError(f"cannot write {path}: the folder {path.parent} does not exist",
                          hint="create it first")
-
-
-def _write(target: str, text: str) -> None:
-    if target == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    path = Path(target)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def register(app: typer.Typer) -> None:
@@ -53,6 +41,7 @@ def register(app: typer.Typer) -> None:
         """Merge many environments' plan summaries into one PR comment, JSON and HTML page."""
         import json
 
+        from k8sprov.outfile import write_output
         from k8sprov.report import read_summaries, to_html, to_json, to_markdown
 
         app_ctx: AppContext = ctx.obj
@@ -63,21 +52,21 @@ def register(app: typer.Typer) -> None:
                 _check_target(Path(target))
         merged = read_summaries([Path(p) for p in paths])
         # every output is rendered before the first is written
-        outputs: list[tuple[str, str]] = []
+        outputs: list[tuple[str, str, str]] = []
         if markdown_out is not None:
-            outputs.append((markdown_out, to_markdown(merged)))
+            outputs.append((markdown_out, to_markdown(merged), "--markdown"))
         if json_out is not None:
-            outputs.append((json_out, json.dumps(to_json(merged), indent=2) + "\n"))
+            outputs.append((json_out, json.dumps(to_json(merged), indent=2) + "\n", "--json"))
         if html_out is not None:
-            outputs.append((html_out, to_html(merged)))
+            outputs.append((html_out, to_html(merged), "--html"))
         for skipped in merged.skipped:
             app_ctx.err_console.print(f"note: skipped {skipped.path}: {skipped.reason}", soft_wrap=True,
                                       markup=False, highlight=False)
-        for target, text in outputs:
-            _write(target, text)
-        if not any(target == "-" for target, _ in outputs):
+        for target, text, option in outputs:
+            write_output(target, text, option)
+        if not any(target == "-" for target, _, _ in outputs):
             from k8sprov.report.terminal import table_text
 
-            _write("-", table_text(merged))
+            write_output("-", table_text(merged), "table")
         if detailed_exitcode and merged.exit_code() != ExitCode.OK:
             raise typer.Exit(int(merged.exit_code()))

@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+ALL = ["basic", "edge", "production", "staging", "staging-eu"]  # the environments of the origin
 GIT_ENV = {"GIT_AUTHOR_NAME": "k8sprov tests", "GIT_AUTHOR_EMAIL": "tests@example.invalid",
            "GIT_COMMITTER_NAME": "k8sprov tests", "GIT_COMMITTER_EMAIL": "tests@example.invalid",
            "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null"}

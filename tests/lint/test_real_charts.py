@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from tests.conftest import REAL_CHARTS
+from tests.kit.values import deep_merge
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -30,15 +31,8 @@ TYPOS = {"argo-cd": "repoServer:\n  replicsa: 2\n  podLabelz:\n    team: platfor
 
 def _add(values: Path, extra: str) -> None:
     """Merge `extra` into a values file (appending would give a top-level key twice)."""
-    def merge(into: dict[str, Any], new: dict[str, Any]) -> None:
-        for key, value in new.items():
-            if isinstance(value, dict) and isinstance(into.get(key), dict):
-                merge(into[key], value)
-            else:
-                into[key] = value
-
     data = yaml.safe_load(values.read_text()) or {}
-    merge(data, yaml.safe_load(extra))
+    deep_merge(data, yaml.safe_load(extra))
     values.write_text(yaml.safe_dump(data, sort_keys=False))
 
 
