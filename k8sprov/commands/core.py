@@ -83,7 +83,7 @@ def _rendered_objects(app: AppContext, run: EnvRun | None, plan_json: dict[str, 
     from k8sprov.errors import K8sprovError
     from k8sprov.helm import HelmNotFound
     from k8sprov.rendering.plan_objects import plan_kube_version, render_plan_objects
-    from k8sprov.rendering.report import find_helm, release_api_versions
+    from k8sprov.rendering.report import find_helm, release_api_versions, render_cache
 
     try:
         helm = find_helm(run.project, app.helm_request())
@@ -96,7 +96,7 @@ def _rendered_objects(app: AppContext, run: EnvRun | None, plan_json: dict[str, 
         kube_version, api_versions = plan_kube_version(plan_json), {}
     return render_plan_objects(plan_json, terraform_dir=run.project.terraform_dir,
                                state_dir=run.project.state_dir, helm=helm, kube_version=kube_version,
-                               api_versions=api_versions)
+                               api_versions=api_versions, cache=render_cache(run.project))
 
 
 def _locked_charts(app: AppContext, run: EnvRun | None) -> dict[str, str]:

@@ -19,11 +19,14 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from k8sprov.helm import HelmBinary, SetEntry
 from k8sprov.rendering.model import ReleaseInputs, ReleaseRender, RenderedObject, ValuesDoc
 from k8sprov.rendering.release import render_release
+
+if TYPE_CHECKING:
+    from k8sprov.rendering.pipeline import RenderCache
 
 RELEASE_TYPE = "helm_release"
 _DIGEST = re.compile(r"\bsha256:([0-9a-f]{64})\b")
@@ -97,12 +100,28 @@ def side_inputs(attrs: Mapping[str, Any], *, terraform_dir: Path, archive_for: C
         short = f"sha256:{sha256[:12]}…" if sha256 else Path(chart).name
         return (f"the archive it was installed from ({short}) is no longer in charts/ nor in the archive "
                 "store; vendor that version once with k8sprov update-charts to compare its objects")
-    chart_name = Path(chart).name.removesuffix(".tgz")
-    version = str(attrs.get("version") or "")
+    # The release description (`<release> <version> sha256:<hex>`) names the version the archive holds;
+    # the chart's name is the archive's name without it (as the environment's render names both).
+    words = description.split() if isinstance(description, str) else []
+    described = len(words) >= 3 and words[2].startswith("sha256:")
+    version = words[1] if described else str(attrs.get("version") or "")
+    chart_name = Path(chart).name.removesuffix(".tgz").removesuffix(f"-{version}")
     return ReleaseInputs(name=name, namespace=str(namespace), chart=chart_name, version=version,
                          archive=str(archive), archive_sha256=sha256,
                          values=tuple(ValuesDoc(f"values[{i}]", v) for i, v in enumerate(values)),
                          sets=_entries(attrs), kube_version=kube_version, api_versions=tuple(api_versions))
+
+
+def _through(cache: RenderCache, helm: HelmBinary, fresh: Renderer) -> Renderer:
+    """Renders from the environment's render cache where the inputs match (plan's render check has just
+    rendered the side being installed), else fresh."""
+    from k8sprov.rendering.pipeline import release_key
+
+    def render(inputs: ReleaseInputs) -> ReleaseRender:
+        hit = cache.load(inputs, release_key(inputs, helm.version))
+        return hit.render if hit is not None else fresh(inputs)
+
+    return render
 
 
 def archive_finder(state_dir: Path) -> Callable[[Path, str | None], Path | None]:
@@ -172,13 +191,17 @@ def settle_generated(first: dict[str, Any], second: dict[str, Any], before: dict
 def render_plan_objects(plan: Mapping[str, Any], *, terraform_dir: Path, state_dir: Path, helm: HelmBinary,
                         kube_version: str | None,
                         api_versions: Mapping[str, Sequence[str]] | None = None,
-                        renderer: Renderer | None = None) -> dict[str, RenderedSides]:
+                        renderer: Renderer | None = None,
+                        cache: RenderCache | None = None) -> dict[str, RenderedSides]:
     """Address -> rendered sides for every helm_release create, update or replace that carries no manifest
     of its own. Renders run in parallel; a side Helm cannot render becomes a note, never an error.
 
     `api_versions`: release name -> the CRD group/versions of the releases installed before it (what
     `.Capabilities.APIVersions` sees), the same for both sides, as the environment's render uses."""
     render = renderer or (lambda inputs: render_release(helm, inputs))
+    fresh = render
+    if renderer is None and cache is not None:
+        render = _through(cache, helm, fresh)
     archive_for = archive_finder(state_dir)
     jobs: dict[str, tuple[ReleaseInputs | str | None, ReleaseInputs | str | None]] = {}
     for rc in plan.get("resource_changes") or []:
@@ -207,8 +230,12 @@ def render_plan_objects(plan: Mapping[str, Any], *, terraform_dir: Path, state_d
             if isinstance(b, ReleaseInputs):
                 tasks[(address, "before")] = b
                 tasks[(address, "again")] = a  # a second render of the same inputs: what is generated
+    def run(task: tuple[tuple[str, str], ReleaseInputs]) -> ReleaseRender:
+        # The second render of the same inputs must really run: that is how generated values show.
+        return fresh(task[1]) if task[0][1] == "again" else render(task[1])
+
     with ThreadPoolExecutor(max_workers=min(_MAX_WORKERS, max(1, len(tasks)))) as pool:
-        done = dict(zip(tasks, pool.map(render, tasks.values()), strict=True))
+        done = dict(zip(tasks, pool.map(run, tasks.items()), strict=True))
 
     result: dict[str, RenderedSides] = {}
     for address, (b, a) in jobs.items():

@@ -108,3 +108,35 @@ def test_settle_generated_copies_only_what_differs_between_renders() -> None:
     before = {"s": {"data": {"key": "OLD", "fixed": "G"}, "list": [1, 9]}}
     assert settle_generated(first, again, before) == 2
     assert before == {"s": {"data": {"key": "A", "fixed": "G"}, "list": [1, 2]}}
+
+
+def test_the_side_being_installed_comes_from_the_render_cache(project: Path, helm_binary: Path) -> None:
+    """plan's render check has just rendered what the plan installs: the objects view reuses it, and
+    renders again only what it must (here: nothing, for a create)."""
+    from k8sprov.helm import HelmBinary
+    from k8sprov.rendering.pipeline import RenderCache, Rendered, release_key
+    from k8sprov.rendering.plan_objects import side_inputs
+    from k8sprov.rendering.release import render_manifest
+
+    _, sha = _chart(project, "1.0.0")
+    after = _side("1.0.0", sha, "info", "x")
+    plan = {**_plan(after, after), "resource_changes": [{
+        **_plan(after, after)["resource_changes"][0],
+        "change": {"actions": ["create"], "before": None, "after": after, "after_unknown": {}}}]}
+    log = project / "helm.log"
+    wrapper = project / "helm"
+    wrapper.write_text(f'#!/bin/sh\necho "$1" >> {log}\nexec {helm_binary} "$@"\n')
+    wrapper.chmod(0o755)
+    helm = HelmBinary(path=str(wrapper), version="3.17.3")
+    cache = RenderCache(project / ".k8sprov" / "cache" / "render")
+    inputs = side_inputs(after, terraform_dir=project / "terraform", kube_version="1.31", api_versions=(),
+                         archive_for=lambda path, _sha: path)
+    assert not isinstance(inputs, str) and inputs.chart == "demo" and inputs.version == "1.0.0"
+    manifest, render = render_manifest(helm, inputs)
+    cache.store(Rendered(render, manifest, release_key(inputs, helm.version), (), cached=False))
+    log.unlink()
+
+    rendered = render_plan_objects(plan, terraform_dir=project / "terraform", state_dir=project / ".k8sprov",
+                                   helm=helm, kube_version="1.31", cache=cache)
+    assert rendered["helm_release.demo"].after is not None
+    assert not log.exists()  # no helm run: the cached render served
