@@ -39,6 +39,19 @@ REAL_CHARTS = REPO / "tests" / "fixtures" / "real-charts"
 PAYLOAD = 3_000  # bytes of templates per test chart (for versions the real charts folder lacks)
 
 
+def share_render_cache(root: Path) -> None:
+    """The project's render cache is the test kit's: renders are kept by a hash of every input, so the
+    real-stack projects of a run (and of the next runs) render each set of real charts once. The render
+    tests (tests/render) keep caches of their own, cold and warm paths included."""
+    from tests.kit.fetch_terraform import cache_dir
+
+    shared = cache_dir() / "render-cache"
+    shared.mkdir(mode=0o700, parents=True, exist_ok=True)
+    cache = root / ".k8sprov" / "cache"
+    cache.mkdir(mode=0o700, parents=True)
+    (cache / "render").symlink_to(shared, target_is_directory=True)
+
+
 def real_archive(chart: str, version: str) -> bytes | None:
     """The real chart's archive (tests/fixtures/real-charts), when that version is there."""
     found = sorted(REAL_CHARTS.glob(f"*/{chart}-{version}.tgz"))
@@ -88,6 +101,7 @@ class RealStack:
         shutil.copytree(REPO / "terraform", root / "terraform", ignore=ignore)
         shutil.copytree(REPO / "infra", root / "infra", ignore=ignore)
         (root / "home").mkdir()
+        share_render_cache(root)
         stack = cls(root=root, kit=kit, server=ChartServer("127.0.0.1").start())
         stack.publish()
         if vendor:
