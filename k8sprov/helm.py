@@ -107,8 +107,8 @@ def resolve(request: str | None) -> HelmBinary:
 
 def _child_env() -> dict[str, str]:
     env = dict(os.environ)
-    # No plugins, no repository cache and no registry login are needed to render a local archive;
-    # a private HOME-less config keeps a user's helm settings from changing what is rendered.
+    # `helm template` of a local archive reads no cluster: a user's context or namespace setting must not
+    # reach the render (the namespace is always given).
     env.pop("HELM_KUBECONTEXT", None)
     env.pop("HELM_NAMESPACE", None)
     return env
