@@ -69,3 +69,12 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
 
 def did_you_mean(suggestion: str | None) -> str:
     return f"; did you mean {suggestion!r}?" if suggestion else ""
+
+
+def is_number(text: str) -> bool:
+    """Whether a string spells a number (a quoted number in YAML or HCL)."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

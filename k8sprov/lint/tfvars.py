@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from k8sprov.lint.model import Finding, Severity, closest, did_you_mean, show_path
+from k8sprov.lint.model import Finding, Severity, closest, did_you_mean, is_number, show_path
 
 # A type: ("string"|"number"|"bool"|"any",) | ("list"|"set"|"map", T) | ("object", {name: (T, optional)})
 # | ("tuple", [T])
@@ -151,7 +151,7 @@ def check_value(value: Any, t: Type, path: tuple[str, ...]) -> list[tuple[tuple[
     if kind == "number":
         if isinstance(value, bool | dict | list):
             return [(path, f"must be a number, not {_what(value)}", None)]
-        if isinstance(value, str) and not _is_number(value):
+        if isinstance(value, str) and not is_number(value):
             return [(path, _not_a_number(value), None)]
         return []
     if kind == "bool":
@@ -209,13 +209,6 @@ def _not_a_number(text: str) -> str:
     shown = text if len(text) <= 40 else text[:37] + "..."
     return f"must be a number, not the string {json.dumps(shown)}"
 
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _what(value: Any) -> str:

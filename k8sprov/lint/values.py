@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from k8sprov.lint.chartfacts import ChartFacts, Node, type_name
-from k8sprov.lint.model import Finding, Severity, closest, did_you_mean, show_path
+from k8sprov.lint.model import Finding, Severity, closest, did_you_mean, is_number, show_path
 
 Path_ = tuple[str, ...]
 
@@ -160,13 +160,5 @@ def _type_problem(value: Any, default: str | None) -> str | None:
         quoted = str(value).lower() in ("true", "false")
         hint = "; write true or false without quotes" if quoted else "; write true or false"
     elif given == "str" and default == "num":
-        hint = "; write the number without quotes" if _is_number(str(value)) else "; write a number in digits"
+        hint = "; write the number without quotes" if is_number(str(value)) else "; write a number in digits"
     return f"is {_TYPE_WORDS[given]}, the chart's default is {_TYPE_WORDS[default]}{hint}"
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
