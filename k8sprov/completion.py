@@ -67,3 +67,17 @@ def chart_names(ctx: typer.Context) -> list[str]:
         return list(dict.fromkeys(spec.chart for spec in load_catalog(project).charts.values()))
     except (K8sprovError, OSError, ValueError):
         return []
+
+
+def release_names(ctx: typer.Context) -> list[str]:
+    """The releases of the project's catalog (its keys, the names Helm installs them under)."""
+    project = _project(ctx)
+    if project is None:
+        return []
+    from k8sprov.charts.catalog import load_catalog
+    from k8sprov.errors import K8sprovError
+
+    try:
+        return list(load_catalog(project, use_cache=False).charts)
+    except (K8sprovError, OSError, ValueError):
+        return []

@@ -44,6 +44,8 @@ def test_plan_env_completes_to_the_environments_of_the_project() -> None:
     ("k8sprov update-charts --env b", ["basic"]),
     ("k8sprov update-charts --profile ", ["basic", "staging", "production"]),
     ("k8sprov update-charts -p st", ["staging"]),
+    ("k8sprov render --env ", ["basic", "production", "staging"]),
+    ("k8sprov render --env basic --release kyv", ["kyverno", "kyverno-policies"]),
 ])
 def test_env_and_profile_options_complete(line: str, offered: list[str]) -> None:
     assert _complete(line, cwd=REPO) == offered

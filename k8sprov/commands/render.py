@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from k8sprov.completion import env_names
+from k8sprov.completion import env_names, release_names
 from k8sprov.context import AppContext
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
                                          autocompletion=env_names,
                                          help="Environment: infra/envs/<ENV>.tfvars.")],
         release: Annotated[list[str] | None, typer.Option(
-            "--release", "-r", metavar="NAME", show_default=False,
+            "--release", "-r", metavar="NAME", show_default=False, autocompletion=release_names,
             help="Only this release (repeatable; default: all).")] = None,
         out_dir: Annotated[Path | None, typer.Option(
             "--output-dir", "-o", metavar="DIR", help="Write DIR/<release>.yaml per release (0600).")] = None,

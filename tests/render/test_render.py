@@ -184,3 +184,12 @@ def test_helm_4_is_refused_in_one_line(cli, small: Path, tmp_path: Path) -> None
     result = _render(cli, small, fake, "--env", "a")
     assert result.exit_code == 1
     assert result.stderr.strip().count("\n") == 0 and "is Helm 4.1.4" in result.stderr
+
+
+def test_render_without_helm_says_how_to_get_it(cli, small: Path, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    result = cli("-C", str(small), "render", "--env", "a")
+    assert result.exit_code == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "no helm found" in result.stderr and "install Helm 3" in result.stderr
