@@ -75,28 +75,13 @@ def render_plan(app: AppContext, run: EnvRun | None, plan_json: dict[str, Any], 
 
 
 def _rendered_objects(app: AppContext, run: EnvRun | None, plan_json: dict[str, Any]) -> dict[str, Any]:
-    """Each helm_release change's objects rendered by Helm before and after; nothing without an
-    environment (a plan read from a file), without Helm, or when the plan carries no release change."""
-    if run is None or not any(isinstance(rc, dict) and rc.get("type") == "helm_release"
-                              for rc in plan_json.get("resource_changes") or []):
+    """Each helm_release change's objects rendered by Helm before and after; nothing for a plan read from
+    a file (no environment)."""
+    if run is None:
         return {}
-    from k8sprov.errors import K8sprovError
-    from k8sprov.helm import HelmNotFound
-    from k8sprov.rendering.plan_objects import plan_kube_version, render_plan_objects
-    from k8sprov.rendering.report import find_helm, release_api_versions, render_cache
+    from k8sprov.rendering.report import plan_objects
 
-    try:
-        helm = find_helm(run.project, app.helm_request())
-    except HelmNotFound:
-        return {}
-    kube_version: str | None
-    try:
-        kube_version, api_versions = release_api_versions(run.project, run.env, helm)
-    except K8sprovError:  # the environment's inputs cannot be read: render with what the plan says
-        kube_version, api_versions = plan_kube_version(plan_json), {}
-    return render_plan_objects(plan_json, terraform_dir=run.project.terraform_dir,
-                               state_dir=run.project.state_dir, helm=helm, kube_version=kube_version,
-                               api_versions=api_versions, cache=render_cache(run.project))
+    return plan_objects(run.project, run.env, plan_json, app.helm_request())
 
 
 def _locked_charts(app: AppContext, run: EnvRun | None) -> dict[str, str]:

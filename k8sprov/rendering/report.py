@@ -318,3 +318,29 @@ def release_api_versions(project: Project, env: Environment,
         crds[release.inputs.name] = known
         seen_by[release.inputs.name] = seen
     return stack.kube_version, seen_by
+
+
+def plan_objects(project: Project, env: Environment, plan_json: Mapping[str, Any],
+                 helm_request: str | None) -> dict[str, Any]:
+    """The objects view's renders for one environment's plan (`plan_objects.render_plan_objects`), with the
+    environment's Kubernetes version, CRD api-versions and render cache; nothing without Helm or when the
+    plan changes no helm_release."""
+    from k8sprov.errors import K8sprovError
+    from k8sprov.helm import HelmNotFound
+    from k8sprov.rendering.plan_objects import RELEASE_TYPE, plan_kube_version, render_plan_objects
+
+    if not any(isinstance(rc, Mapping) and rc.get("type") == RELEASE_TYPE
+               for rc in plan_json.get("resource_changes") or []):
+        return {}
+    try:
+        helm = find_helm(project, helm_request)
+    except HelmNotFound:
+        return {}
+    kube_version: str | None
+    try:
+        kube_version, api_versions = release_api_versions(project, env, helm)
+    except K8sprovError:  # the environment's inputs cannot be read: render with what the plan says
+        kube_version, api_versions = plan_kube_version(plan_json), {}
+    return render_plan_objects(plan_json, terraform_dir=project.terraform_dir, state_dir=project.state_dir,
+                               helm=helm, kube_version=kube_version, api_versions=api_versions,
+                               cache=render_cache(project))
