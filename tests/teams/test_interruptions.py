@@ -65,7 +65,9 @@ def _one_try(project: Path, server: PgServer, env: str, signum: int, i: int,
     """One apply interrupted once "Creating..." shows; the problems found and what the state now holds."""
     # 3 or 4 seconds, alternating: a slow resource that finished in the previous try is replaced
     slow_env(project, env, seconds=3 + i % 2, items=_items(i))
-    proc = start(project, "apply", "--env", env, "--auto-approve")
+    # PostgreSQL frees the previous try's advisory lock only once it notices that session ended (under
+    # load, after this apply's plan asks): wait for it, as a pg user does with --lock-timeout.
+    proc = start(project, "apply", "--env", env, "--auto-approve", "--lock-timeout", "60s")
     seen = wait_for_line(proc, "null_resource.slow[0]: Creating...")
     proc.send_signal(signum)
     out, err = finish(proc, timeout=60)
