@@ -127,17 +127,24 @@ def test_plan_guard_without_catalog_is_silent(tmp_path: Path) -> None:
     check_profile_charts(Project(tmp_path), "basic")  # a fixture stack of null_resources: nothing to check
 
 
-def test_plan_guard_is_fast(world: World) -> None:
-    import time
+def test_plan_guard_parses_no_hcl_once_warm(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What keeps plan's chart check cheap: a warm check reads the cached catalog, never python-hcl2 (its
+    parser takes 0.1-1 s to start); the time itself is measured in bench/ (B2), not asserted here."""
+    import hcl2
 
     assert world.run().exit_code == 0
     project = Project(world.project)
     check_profile_charts(project, "basic")  # warms the catalog cache
-    started = time.perf_counter()
-    for _ in range(10):
+
+    def parse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the warm chart check parsed HCL")
+
+    monkeypatch.setattr(hcl2, "loads", parse)
+    for _ in range(3):
         check_profile_charts(project, "basic")
-    per_call = (time.perf_counter() - started) / 10
-    assert per_call < 0.05, per_call  # no HCL parse, four small sha256s
+    (world.project / "charts" / "kyverno-3.9.0.tgz").unlink()
+    with pytest.raises(ChartError, match=r"missing kyverno-3\.9\.0\.tgz"):
+        check_profile_charts(project, "basic")  # still a real check, from the cache
 
 
 def test_shell_shim_runs_update_charts(world: World) -> None:

@@ -376,8 +376,11 @@ def test_summary_is_json_roundtrip_safe_input() -> None:
     assert _attrs(s, "null_resource.a") == {"t.a": ("1", "2")}
 
 
-def test_many_sensitive_values_stay_fast_and_masked() -> None:
-    import time
+def test_many_sensitive_values_stay_masked_and_the_substring_search_is_bounded() -> None:
+    """5,000 secrets: every one masked, while the search inside other strings keeps its bound (what keeps
+    masking linear; the time itself is measured in bench/, not asserted here)."""
+    from k8sprov.planview.mask import MAX_SUBSTRING_SECRETS
+    from k8sprov.planview.summary import _collect_secrets
 
     n = 5000
     doc = plan(
@@ -394,10 +397,10 @@ def test_many_sensitive_values_stay_fast_and_masked() -> None:
         ),
         rc("null_resource.leak", ["update"], {"t": "x"}, {"t": "new-secret-04999"}),
     )
-    start = time.perf_counter()
+    secrets = _collect_secrets(doc)
+    assert secrets.hit("old-secret-04999") and secrets.hit("new-secret-00000")
+    assert len(secrets._search) == MAX_SUBSTRING_SECRETS
     s = summarize(doc)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 5, f"{n} sensitive values made summarize take {elapsed:.1f}s"
     assert "secret-0" not in repr(s)
     leak = next(c for c in s.changes if c.address == "null_resource.leak")
     assert leak.attributes[0].after.value == "(sensitive value)"

@@ -1,4 +1,4 @@
-"""Measure update-charts on the loopback world (not a test: `python -m tests.charts.bench_vendor`).
+"""Measure update-charts on the loopback world: `.venv/bin/python bench/vendor.py`.
 
 Cold runs at --jobs 1/4/8 against servers that stream each archive at ~250 KB/s per connection (1 KiB every
 4 ms, like a slow mirror), a warm run, `--check`, the plan guard, and index parsing of an argo-sized index
@@ -10,11 +10,13 @@ from __future__ import annotations
 import os
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the test kit's loopback world (tests/)
 os.environ.setdefault("NO_COLOR", "1")
 
 
