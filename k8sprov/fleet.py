@@ -23,7 +23,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from k8sprov.atrest import make_private
 from k8sprov.context import AppContext
@@ -54,6 +54,11 @@ class EnvResult:
     @property
     def failed(self) -> bool:
         return self.status in (FAILED, INTERRUPTED, CANCELLED)
+
+    def as_dict(self) -> dict[str, Any]:
+        """One environment's row of a fleet's `--json` (plan --all, drift --all)."""
+        return {"name": self.env, "status": self.status, "counts": self.counts, "error": self.error,
+                "seconds": round(self.seconds, 3), "log": str(self.log)}
 
     def line(self, root: Path) -> str:
         """The one line printed when this environment finishes."""

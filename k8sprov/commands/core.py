@@ -14,6 +14,7 @@ from k8sprov.context import AppContext
 from k8sprov.errors import ExitCode, K8sprovError, UsageError
 
 if TYPE_CHECKING:
+    from k8sprov.fleet import EnvResult
     from k8sprov.workflow import EnvRun, PlanOutcome
 
 EnvOption = Annotated[str, typer.Option("--env", "-e", metavar="ENV", show_default=False,
@@ -328,6 +329,17 @@ def _write_failed(app: AppContext, env_name: str, json_out: str, err: K8sprovErr
         write_output(json_out, text, "--json")
 
 
+def fleet_table(results: list[EnvResult], keys: tuple[str, ...]) -> Any:
+    """The table after a fleet run: per environment its counts (`keys`), status and time."""
+    from rich.table import Table
+
+    table = Table("environment", *keys, "status", "time", box=None)
+    for r in results:
+        numbers = [str(r.counts.get(k, 0)) if r.counts else "-" for k in keys]
+        table.add_row(r.env, *numbers, r.status, f"{r.seconds:.1f}s")
+    return table
+
+
 def _plan_many(app: AppContext, names: list[str], *, jobs: int, destroy: bool, lock_timeout: str | None,
                detailed_exitcode: bool, json_out: str | None, markdown_out: Path | None,
                detail: bool) -> None:
@@ -345,19 +357,11 @@ def _plan_many(app: AppContext, names: list[str], *, jobs: int, destroy: bool, l
     outcome = fleet.plan_many(app, names, jobs=jobs, destroy=destroy, lock_timeout=lock_timeout,
                               on_done=lambda r: console.print(r.line(root), soft_wrap=True, markup=False))
     code = fleet.combined_exit_code(outcome.results, detailed=detailed_exitcode)
-    from rich.table import Table
-
-    table = Table("environment", *fleet.COUNT_KEYS, "status", "time", box=None)
-    for r in outcome.results:
-        numbers = [str(r.counts.get(k, 0)) if r.counts else "-" for k in fleet.COUNT_KEYS]
-        table.add_row(r.env, *numbers, r.status, f"{r.seconds:.1f}s")
-    console.print(table)
+    console.print(fleet_table(outcome.results, fleet.COUNT_KEYS))
     if json_out is not None:
         import json
 
-        doc = {"environments": [{"name": r.env, "status": r.status, "counts": r.counts, "error": r.error,
-                                 "seconds": round(r.seconds, 3), "log": str(r.log)} for r in outcome.results],
-               "exit_code": int(code)}
+        doc = {"environments": [r.as_dict() for r in outcome.results], "exit_code": int(code)}
         text = json.dumps(doc, indent=2) + "\n"
         from k8sprov.outfile import write_output
 

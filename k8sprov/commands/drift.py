@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from k8sprov.commands.core import LockTimeout, _app
+from k8sprov.commands.core import LockTimeout, _app, fleet_table
 from k8sprov.completion import env_names
 from k8sprov.errors import ExitCode, UsageError
 
@@ -121,19 +121,11 @@ def _many(app: AppContext, names: list[str], *, jobs: int, lock_timeout: str | N
     result = fleet.plan_many(app, names, jobs=jobs, lock_timeout=lock_timeout, step=step, command="drift",
                              on_done=lambda r: console.print(r.line(root), soft_wrap=True, markup=False))
     code = fleet.combined_exit_code(result.results, detailed=detailed)
-    from rich.table import Table
-
-    table = Table("environment", *fleet.DRIFT_KEYS, "status", "time", box=None)
-    for r in result.results:
-        numbers = [str(r.counts.get(k, 0)) if r.counts else "-" for k in fleet.DRIFT_KEYS]
-        table.add_row(r.env, *numbers, r.status, f"{r.seconds:.1f}s")
-    console.print(table)
+    console.print(fleet_table(result.results, fleet.DRIFT_KEYS))
     docs = {name: drift_json(o.summary, _header(run, o)) for name, (run, o) in found.items()}
     _emit(json_out, json.dumps({
         "kind": "drift", "mode": "refresh-only",
-        "environments": [{"name": r.env, "status": r.status, "counts": r.counts, "error": r.error,
-                          "seconds": round(r.seconds, 3), "log": str(r.log), "drift": docs.get(r.env)}
-                         for r in result.results],
+        "environments": [{**r.as_dict(), "drift": docs.get(r.env)} for r in result.results],
         "exit_code": int(code)}, indent=2) + "\n", "--json")
     if markdown_out is not None:
         parts = [drift_markdown(o.summary, _header(run, o)) for name in names if name in found
